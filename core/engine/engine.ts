@@ -1,0 +1,327 @@
+// The Engine every dialect calls: validates against the hard maxima, resolves expiry against the
+// clock, canonicalizes list elements, and hands each operation to the backend as one atomic call.
+
+import type { Backend, BackendBatchOp, IncrementDelta, ListElement, StoredValue } from './backend.ts'
+import { canonicalPrimitive } from './canonical-json.ts'
+import { InvalidError, NotFoundError, TooLargeError, UnavailableError } from './errors.ts'
+import { NamespaceRegistry } from './namespaces.ts'
+import {
+  type BatchOp,
+  type BatchResult,
+  type Clock,
+  type DeleteOptions,
+  type Entry,
+  type ExpiryOptions,
+  type IncrementResult,
+  type ListWriteOptions,
+  type PutOptions,
+  type ScanPage,
+  type ScanQuery,
+  systemClock,
+  type ValueInput,
+  type WriteResult,
+} from './types.ts'
+
+/** Hard maxima: the outer bounds of any dialect's own limits, configurable by the operator. */
+export interface EngineLimits {
+  maxKeyBytes: number
+  maxValueBytes: number
+  maxMetadataBytes: number
+  maxBatchOps: number
+  maxListItems: number
+  maxScanLimit: number
+}
+
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
+  maxKeyBytes: 4096,
+  maxValueBytes: 32 * 1024 * 1024,
+  maxMetadataBytes: 64 * 1024,
+  maxBatchOps: 10_000,
+  maxListItems: 100_000,
+  maxScanLimit: 100_000,
+}
+
+export interface EngineOptions {
+  clock?: Clock
+  limits?: Partial<EngineLimits>
+  /** How often expired entries are swept and deleted namespaces drained; 0 disables the timer. */
+  sweepIntervalMs?: number
+  /** Told about background failures (sweeps, namespace drops), which have no request to fail. */
+  onBackgroundError?: (error: unknown) => void
+}
+
+const SWEEP_BATCH = 1000
+
+export class Engine {
+  readonly clock: Clock
+  readonly limits: EngineLimits
+  readonly namespaces: NamespaceRegistry
+  private readonly sweepTimer: ReturnType<typeof setInterval> | undefined
+  private closed = false
+
+  constructor(
+    readonly backend: Backend,
+    options: EngineOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock
+    this.limits = { ...DEFAULT_ENGINE_LIMITS, ...options.limits }
+    this.namespaces = new NamespaceRegistry(this, options.onBackgroundError)
+    const interval = options.sweepIntervalMs ?? 30_000
+    if (interval > 0) {
+      this.sweepTimer = setInterval(() => {
+        this.maintain().catch((error) => options.onBackgroundError?.(error))
+      }, interval)
+      // The sweeper must never keep a process alive on its own.
+      ;(this.sweepTimer as { unref?: () => void }).unref?.()
+    }
+  }
+
+  get backendName(): string {
+    return this.backend.name
+  }
+
+  async get(ns: string, key: Uint8Array): Promise<Entry | null> {
+    this.checkKey(key)
+    return this.open().get(ns, key, this.clock.now())
+  }
+
+  async getMany(ns: string, keys: Uint8Array[]): Promise<Array<Entry | null>> {
+    for (const key of keys) this.checkKey(key)
+    const backend = this.open()
+    const now = this.clock.now()
+    return Promise.all(keys.map((key) => backend.get(ns, key, now)))
+  }
+
+  async put(ns: string, key: Uint8Array, value: ValueInput, options: PutOptions = {}): Promise<WriteResult> {
+    this.checkKey(key)
+    if (options.ifAbsent && options.ifVersion !== undefined) {
+      throw new InvalidError('ifAbsent and ifVersion cannot be combined')
+    }
+    const now = this.clock.now()
+    const stored = this.storedValue(value, options, now)
+    const version = await this.open().put(
+      ns,
+      key,
+      stored,
+      { ifAbsent: options.ifAbsent, ifVersion: options.ifVersion, maxKeys: options.maxKeys },
+      now,
+    )
+    return { version, expiresAt: stored.expiresAt }
+  }
+
+  async delete(ns: string, key: Uint8Array, options: DeleteOptions = {}): Promise<boolean> {
+    this.checkKey(key)
+    return this.open().delete(ns, key, options.ifVersion, this.clock.now())
+  }
+
+  /** Adds delta to a numeric entry, creating it at zero. A bigint delta is int64, a number is float64. */
+  async increment(
+    ns: string,
+    key: Uint8Array,
+    delta: bigint | number,
+    options: ExpiryOptions = {},
+  ): Promise<IncrementResult> {
+    this.checkKey(key)
+    if (typeof delta === 'number' && !Number.isFinite(delta)) throw new InvalidError('delta must be finite')
+    const now = this.clock.now()
+    const by: IncrementDelta =
+      typeof delta === 'bigint' ? { type: 'int', by: delta } : { type: 'float', by: delta }
+    return this.open().increment(ns, key, by, this.expiryOf(options, now), now)
+  }
+
+  async scan(ns: string, query: ScanQuery): Promise<ScanPage> {
+    if (!Number.isInteger(query.limit) || query.limit < 0 || query.limit > this.limits.maxScanLimit) {
+      throw new InvalidError(`limit must be an integer from 0 to ${this.limits.maxScanLimit}`)
+    }
+    if (query.offset !== undefined && (!Number.isInteger(query.offset) || query.offset < 0)) {
+      throw new InvalidError('offset must be a non-negative integer')
+    }
+    return this.open().scan(ns, query, this.clock.now())
+  }
+
+  async count(ns: string, options: { prefix?: Uint8Array } = {}): Promise<number> {
+    return this.open().count(ns, options.prefix, this.clock.now())
+  }
+
+  /** Applies every operation or none: a failing condition throws ConflictError naming its opIndex. */
+  async batch(ns: string, ops: BatchOp[]): Promise<BatchResult> {
+    if (ops.length > this.limits.maxBatchOps) {
+      throw new TooLargeError(`a batch holds at most ${this.limits.maxBatchOps} operations`)
+    }
+    const now = this.clock.now()
+    const resolved = ops.map((op): BackendBatchOp => {
+      this.checkKey(op.key)
+      if (op.type !== 'put') return op
+      if (op.ifAbsent && op.ifVersion !== undefined) {
+        throw new InvalidError('ifAbsent and ifVersion cannot be combined')
+      }
+      return {
+        type: 'put',
+        key: op.key,
+        value: this.storedValue(op.value, op, now),
+        ifAbsent: op.ifAbsent,
+        ifVersion: op.ifVersion,
+      }
+    })
+    return { versions: await this.open().batch(ns, resolved, now) }
+  }
+
+  // --- Lists: ordered sets of JSON primitives, in their own keyspace per namespace ---
+
+  async listWrite(
+    ns: string,
+    key: Uint8Array,
+    values: string[],
+    options: ListWriteOptions = {},
+  ): Promise<string[]> {
+    this.checkKey(key)
+    const maxItems = this.maxItems(options)
+    const elements = uniqueElements(values)
+    if (elements.length > maxItems) throw new InvalidError(`a list holds at most ${maxItems} items`)
+    return this.open().listWrite(ns, key, elements, maxItems)
+  }
+
+  async listAdd(
+    ns: string,
+    key: Uint8Array,
+    values: string[],
+    options: ListWriteOptions = {},
+  ): Promise<string[]> {
+    this.checkKey(key)
+    return this.open().listAdd(ns, key, uniqueElements(values), this.maxItems(options))
+  }
+
+  async listRemove(ns: string, key: Uint8Array, values: string[]): Promise<string[]> {
+    this.checkKey(key)
+    return found(await this.open().listRemove(ns, key, values.map(canonicalPrimitive)))
+  }
+
+  async listRead(ns: string, key: Uint8Array): Promise<string[]> {
+    return this.listSlice(ns, key, 0, -1)
+  }
+
+  /** Elements from start to end inclusive; negative positions count from the end; bounds are clamped. */
+  async listSlice(ns: string, key: Uint8Array, start: number, end: number): Promise<string[]> {
+    this.checkKey(key)
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end))
+      throw new InvalidError('bounds must be integers')
+    return found(await this.open().listRange(ns, key, start, end))
+  }
+
+  async listCount(ns: string, key: Uint8Array): Promise<number> {
+    this.checkKey(key)
+    return found(await this.open().listCount(ns, key))
+  }
+
+  /** Position of the first element equal to any of the candidates, or -1. */
+  async listIndex(ns: string, key: Uint8Array, candidates: string[]): Promise<number> {
+    this.checkKey(key)
+    return found(await this.open().listIndex(ns, key, candidates.map(canonicalPrimitive)))
+  }
+
+  /** Whether the list exists, or, given candidates, whether it holds one of them. */
+  async listExists(ns: string, key: Uint8Array, candidates?: string[]): Promise<boolean> {
+    this.checkKey(key)
+    const backend = this.open()
+    if (!candidates) return (await backend.listCount(ns, key)) !== null
+    return ((await backend.listIndex(ns, key, candidates.map(canonicalPrimitive))) ?? -1) >= 0
+  }
+
+  async listDelete(ns: string, key: Uint8Array): Promise<boolean> {
+    this.checkKey(key)
+    return this.open().listDelete(ns, key)
+  }
+
+  async listKeys(ns: string, options: { prefix?: Uint8Array; limit?: number } = {}): Promise<Uint8Array[]> {
+    return this.open().listKeys(ns, options.prefix, options.limit ?? this.limits.maxScanLimit)
+  }
+
+  // --- Maintenance ---
+
+  /** Deletes expired entries (reads hide them already) and drains deleted namespaces. */
+  async maintain(): Promise<void> {
+    while (!this.closed && (await this.backend.sweep(this.clock.now(), SWEEP_BATCH)) === SWEEP_BATCH) {
+      // Keep going while whole batches come back; yield so requests are served in between.
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
+    if (!this.closed) await this.namespaces.drainDeleted()
+  }
+
+  async ping(): Promise<void> {
+    await this.open().ping()
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.sweepTimer) clearInterval(this.sweepTimer)
+    await this.namespaces.idle()
+    await this.backend.close()
+  }
+
+  private open(): Backend {
+    if (this.closed) throw new UnavailableError('engine is closed')
+    return this.backend
+  }
+
+  private checkKey(key: Uint8Array): void {
+    if (key.length === 0) throw new InvalidError('key must not be empty')
+    if (key.length > this.limits.maxKeyBytes) {
+      throw new TooLargeError(`key is longer than ${this.limits.maxKeyBytes} bytes`)
+    }
+  }
+
+  private storedValue(value: ValueInput, expiry: ExpiryOptions, now: number): StoredValue {
+    if (value.bytes.length > this.limits.maxValueBytes) {
+      throw new TooLargeError(`value is longer than ${this.limits.maxValueBytes} bytes`)
+    }
+    const metadata = value.metadata ?? null
+    if (metadata !== null && metadata.length > this.limits.maxMetadataBytes) {
+      throw new TooLargeError(`metadata is longer than ${this.limits.maxMetadataBytes} bytes`)
+    }
+    return {
+      bytes: value.bytes,
+      kind: value.kind ?? 'bytes',
+      contentType: value.contentType ?? null,
+      metadata,
+      expiresAt: this.expiryOf(expiry, now),
+    }
+  }
+
+  private expiryOf(options: ExpiryOptions, now: number): number | null {
+    const { ttlMs, expiresAt } = options
+    if (ttlMs !== undefined && expiresAt !== undefined && expiresAt !== null) {
+      throw new InvalidError('give ttlMs or expiresAt, not both')
+    }
+    if (ttlMs !== undefined) {
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidError('ttl must be positive')
+      return now + Math.ceil(ttlMs)
+    }
+    if (expiresAt === undefined || expiresAt === null) return null
+    if (!Number.isFinite(expiresAt)) throw new InvalidError('expiry must be a time')
+    if (expiresAt <= now) throw new InvalidError('expiry is in the past')
+    return Math.ceil(expiresAt)
+  }
+
+  private maxItems(options: ListWriteOptions): number {
+    return Math.min(options.maxItems ?? this.limits.maxListItems, this.limits.maxListItems)
+  }
+}
+
+function found<T>(result: T | null): T {
+  if (result === null) throw new NotFoundError('list not found')
+  return result
+}
+
+/** List elements in order, keeping the first occurrence of each value. */
+function uniqueElements(values: string[]): ListElement[] {
+  const seen = new Set<string>()
+  const elements: ListElement[] = []
+  for (const text of values) {
+    const canon = canonicalPrimitive(text)
+    if (seen.has(canon)) continue
+    seen.add(canon)
+    elements.push({ canon, text })
+  }
+  return elements
+}

@@ -1,0 +1,271 @@
+// Namespaces (a KVdb bucket, a CloudKV bucket, a Workers KV namespace, a LightKV app, a RocketStack
+// account), kept as entries of the system namespace through the engine's own atomic operations,
+// so every backend stores them, and every process sharing a store sees the same ones at once.
+
+import { BASE58, randomString } from '../ids.ts'
+import { fromUtf8, utf8 } from './bytes.ts'
+import type { Engine } from './engine.ts'
+import { ConflictError, InvalidError, NotFoundError } from './errors.ts'
+
+/** Namespace of the engine's own records: namespaces, accounts, credentials. */
+export const SYSTEM_NAMESPACE = '_system'
+
+const NAMESPACE_ID = /^[A-Za-z0-9_-]{1,64}$/
+const DROP_BATCH = 10_000
+const UPDATE_ATTEMPTS = 20
+
+export interface Namespace<Settings extends object = Record<string, unknown>> {
+  id: string
+  /** The dialect that created it (kvdb, cloudkv, workers-kv, lightkv, rocketstack). */
+  dialect: string
+  /** Owning account, or null for namespaces nobody owns (KVdb buckets). */
+  owner: string | null
+  /** Unique per dialect and owner when set. */
+  title: string | null
+  /** The dialect's policy: modes, hashed keys, default TTL. */
+  settings: Settings
+  createdAt: number
+  /** Changes on every update; pass it back as ifVersion to update without losing a concurrent change. */
+  version: number
+}
+
+export interface NewNamespace<Settings extends object> {
+  dialect: string
+  /** Caller-chosen id in the dialect's own format; a random one otherwise. */
+  id?: string
+  owner?: string | null
+  title?: string | null
+  settings?: Settings
+}
+
+export interface NamespaceChange<Settings extends object> {
+  title?: string | null
+  settings?: Settings
+}
+
+interface NamespaceRecord {
+  dialect: string
+  owner: string | null
+  title: string | null
+  settings: object
+  createdAt: number
+}
+
+// Parts are joined by 0x00, which no id, dialect, owner or title contains.
+const systemKey = (...parts: string[]) => utf8(parts.join('\u0000'))
+const recordKey = (id: string) => systemKey('ns', id)
+const titleKey = (dialect: string, owner: string | null, title: string) =>
+  systemKey('title', dialect, owner ?? '', title)
+const ownedPrefix = (dialect: string, owner: string) => systemKey('owned', dialect, owner, '')
+const ownedKey = (dialect: string, owner: string, id: string) => systemKey('owned', dialect, owner, id)
+const dropPrefix = systemKey('drop', '')
+const dropKey = (id: string) => systemKey('drop', id)
+const EMPTY = { bytes: new Uint8Array(0) }
+
+export class NamespaceRegistry {
+  private draining: Promise<void> | null = null
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly onBackgroundError?: (error: unknown) => void,
+  ) {}
+
+  async create<S extends object>(input: NewNamespace<S>): Promise<Namespace<S>> {
+    if (input.id !== undefined) checkId(input.id)
+    const owner = input.owner ?? null
+    const title = input.title ?? null
+    for (const part of [input.dialect, owner ?? '', title ?? '']) {
+      if (part.includes('\u0000')) throw new InvalidError('names must not contain NUL')
+    }
+    const record: NamespaceRecord = {
+      dialect: input.dialect,
+      owner,
+      title,
+      settings: input.settings ?? {},
+      createdAt: this.engine.clock.now(),
+    }
+    for (;;) {
+      const id = input.id ?? randomString(BASE58, 22)
+      const ops = [
+        { type: 'put' as const, key: recordKey(id), value: jsonValue(record), ifAbsent: true },
+        ...(title === null
+          ? []
+          : [
+              {
+                type: 'put' as const,
+                key: titleKey(input.dialect, owner, title),
+                value: { bytes: utf8(id) },
+                ifAbsent: true,
+              },
+            ]),
+        ...(owner === null
+          ? []
+          : [{ type: 'put' as const, key: ownedKey(input.dialect, owner, id), value: EMPTY }]),
+      ]
+      try {
+        const { versions } = await this.engine.batch(SYSTEM_NAMESPACE, ops)
+        return toNamespace<S>(id, record, versions[0]!)
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error
+        if (error.opIndex === 0 && input.id === undefined) continue // a random id collided: draw again
+        throw new ConflictError(error.opIndex === 0 ? 'namespace exists' : 'title taken', error.opIndex)
+      }
+    }
+  }
+
+  async get<S extends object = Record<string, unknown>>(id: string): Promise<Namespace<S> | null> {
+    if (!NAMESPACE_ID.test(id)) return null
+    const entry = await this.engine.get(SYSTEM_NAMESPACE, recordKey(id))
+    return entry ? toNamespace<S>(id, JSON.parse(fromUtf8(entry.value)), entry.version) : null
+  }
+
+  /**
+   * Applies a change computed from the current namespace, atomically: the write succeeds only if
+   * nobody changed the namespace meanwhile, and is recomputed from the new state when somebody did.
+   * With ifVersion, a concurrent change is a ConflictError instead.
+   */
+  async update<S extends object>(
+    id: string,
+    change: NamespaceChange<S> | ((current: Namespace<S>) => NamespaceChange<S>),
+    options: { ifVersion?: number } = {},
+  ): Promise<Namespace<S>> {
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.get<S>(id)
+      if (!current) throw new NotFoundError('namespace not found')
+      if (options.ifVersion !== undefined && current.version !== options.ifVersion) {
+        throw new ConflictError('namespace changed')
+      }
+      const { title = current.title, settings = current.settings } =
+        typeof change === 'function' ? change(current) : change
+      const record: NamespaceRecord = { ...current, title, settings }
+      const titleChanged = title !== current.title
+      const ops = [
+        { type: 'put' as const, key: recordKey(id), value: jsonValue(record), ifVersion: current.version },
+        ...(titleChanged && title !== null
+          ? [
+              {
+                type: 'put' as const,
+                key: titleKey(current.dialect, current.owner, title),
+                value: { bytes: utf8(id) },
+                ifAbsent: true,
+              },
+            ]
+          : []),
+        ...(titleChanged && current.title !== null
+          ? [{ type: 'delete' as const, key: titleKey(current.dialect, current.owner, current.title) }]
+          : []),
+      ]
+      try {
+        const { versions } = await this.engine.batch(SYSTEM_NAMESPACE, ops)
+        return toNamespace<S>(id, record, versions[0]!)
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error
+        if (error.opIndex !== 0) throw new ConflictError('title taken', error.opIndex)
+        if (options.ifVersion !== undefined) throw new ConflictError('namespace changed')
+      }
+    }
+    throw new ConflictError('namespace is changing too often; try again')
+  }
+
+  /** Deletes a namespace at once; its entries and lists are removed in the background. */
+  async delete(id: string): Promise<boolean> {
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.get(id)
+      if (!current) return false
+      const ops = [
+        { type: 'delete' as const, key: recordKey(id), ifVersion: current.version },
+        { type: 'put' as const, key: dropKey(id), value: EMPTY },
+        ...(current.title === null
+          ? []
+          : [{ type: 'delete' as const, key: titleKey(current.dialect, current.owner, current.title) }]),
+        ...(current.owner === null
+          ? []
+          : [{ type: 'delete' as const, key: ownedKey(current.dialect, current.owner, id) }]),
+      ]
+      try {
+        await this.engine.batch(SYSTEM_NAMESPACE, ops)
+      } catch (error) {
+        if (error instanceof ConflictError) continue
+        throw error
+      }
+      this.drainDeleted().catch((error) => this.onBackgroundError?.(error))
+      return true
+    }
+    throw new ConflictError('namespace is changing too often; try again')
+  }
+
+  /** The namespaces of one owner in one dialect, oldest first. */
+  async list<S extends object = Record<string, unknown>>(filter: {
+    dialect: string
+    owner: string
+  }): Promise<Array<Namespace<S>>> {
+    const ids = await this.ownedIds(filter.dialect, filter.owner)
+    const found = await Promise.all(ids.map((id) => this.get<S>(id)))
+    return found
+      .filter((ns): ns is Namespace<S> => ns !== null)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+  }
+
+  async count(filter: { dialect: string; owner: string }): Promise<number> {
+    return this.engine.count(SYSTEM_NAMESPACE, { prefix: ownedPrefix(filter.dialect, filter.owner) })
+  }
+
+  /** Removes the data of deleted namespaces, in batches, so a large one never blocks the store. */
+  drainDeleted(): Promise<void> {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null
+    })
+    return this.draining
+  }
+
+  /** Resolves when no background drain is running. */
+  async idle(): Promise<void> {
+    await this.draining?.catch(() => {})
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const { entries } = await this.engine.scan(SYSTEM_NAMESPACE, { prefix: dropPrefix, limit: 100 })
+      if (entries.length === 0) return
+      for (const { key } of entries) {
+        const id = fromUtf8(key.subarray(dropPrefix.length))
+        while (!(await this.engine.backend.dropNamespace(id, DROP_BATCH))) {
+          await new Promise((resolve) => setTimeout(resolve, 0))
+        }
+        await this.engine.delete(SYSTEM_NAMESPACE, key)
+      }
+    }
+  }
+
+  private async ownedIds(dialect: string, owner: string): Promise<string[]> {
+    const prefix = ownedPrefix(dialect, owner)
+    const ids: string[] = []
+    let cursor: Uint8Array | undefined
+    do {
+      const page = await this.engine.scan(SYSTEM_NAMESPACE, { prefix, cursor, limit: 1000 })
+      for (const { key } of page.entries) ids.push(fromUtf8(key.subarray(prefix.length)))
+      cursor = page.cursor ?? undefined
+    } while (cursor)
+    return ids
+  }
+}
+
+function checkId(id: string): void {
+  if (!NAMESPACE_ID.test(id) || id.startsWith('_')) {
+    throw new InvalidError('a namespace id is 1 to 64 letters, digits, "-" or "_", not starting with "_"')
+  }
+}
+
+const jsonValue = (value: unknown) => ({ bytes: utf8(JSON.stringify(value)), kind: 'json' as const })
+
+function toNamespace<S extends object>(id: string, record: NamespaceRecord, version: number): Namespace<S> {
+  return {
+    id,
+    dialect: record.dialect,
+    owner: record.owner,
+    title: record.title,
+    settings: record.settings as S,
+    createdAt: record.createdAt,
+    version,
+  }
+}

@@ -1,0 +1,111 @@
+// The shared data model every dialect and every backend speaks (see ARCHITECTURE.md, "The engine").
+// Times are absolute milliseconds since the epoch; dialects convert to seconds at their edge.
+
+/** How a value's bytes are to be read. The engine stores the kind; dialects decide it. */
+export type ValueKind = 'bytes' | 'text' | 'json' | 'int' | 'float'
+
+export const VALUE_KINDS: readonly ValueKind[] = ['bytes', 'text', 'json', 'int', 'float']
+
+/** Everything about an entry except its value bytes (what a scan without values returns). */
+export interface EntryInfo {
+  key: Uint8Array
+  kind: ValueKind
+  contentType: string | null
+  /** Caller-defined JSON text, stored verbatim. */
+  metadata: string | null
+  version: number
+  updatedAt: number
+  expiresAt: number | null
+}
+
+export interface Entry extends EntryInfo {
+  value: Uint8Array
+}
+
+export interface ScanEntry extends EntryInfo {
+  /** Present only when the scan asked for values. */
+  value?: Uint8Array
+}
+
+/** What a caller writes. */
+export interface ValueInput {
+  bytes: Uint8Array
+  kind?: ValueKind
+  contentType?: string | null
+  metadata?: string | null
+}
+
+/** Expiry of a write: relative (ttlMs) or absolute (expiresAt); neither means "never expires". */
+export interface ExpiryOptions {
+  ttlMs?: number
+  expiresAt?: number | null
+}
+
+export interface PutOptions extends ExpiryOptions {
+  /** Fail with a conflict when a live entry exists. */
+  ifAbsent?: boolean
+  /** Fail with a conflict unless a live entry exists with exactly this version. */
+  ifVersion?: number
+  /** Fail with quota_exceeded when this write would create a key beyond this many live keys. */
+  maxKeys?: number
+}
+
+export interface DeleteOptions {
+  /** Fail with a conflict unless a live entry exists with exactly this version. */
+  ifVersion?: number
+}
+
+export interface WriteResult {
+  version: number
+  expiresAt: number | null
+}
+
+export interface IncrementResult {
+  value: bigint | number
+  kind: 'int' | 'float'
+  version: number
+}
+
+export interface ScanQuery {
+  prefix?: Uint8Array
+  /** Continue after this key (before it when reverse): the cursor of the previous page. */
+  cursor?: Uint8Array
+  /** Entries to skip before the first one returned. */
+  offset?: number
+  limit: number
+  reverse?: boolean
+  withValues?: boolean
+}
+
+export interface ScanPage {
+  entries: ScanEntry[]
+  /** The last key returned when more entries follow; null on the last page. */
+  cursor: Uint8Array | null
+}
+
+/**
+ * One operation of an atomic batch. Every condition is judged against the state before the batch,
+ * and the operations then apply in order (a key written twice keeps the last value).
+ */
+export type BatchOp =
+  | ({ type: 'put'; key: Uint8Array; value: ValueInput } & Omit<PutOptions, 'maxKeys'>)
+  | { type: 'delete'; key: Uint8Array; ifVersion?: number }
+  /** Asserts the state of a key: that it exists (or not), or has a given version. */
+  | { type: 'check'; key: Uint8Array; exists?: boolean; version?: number }
+
+export interface BatchResult {
+  /** Per operation: the new version for puts, null for deletes, the current version (or null) for checks. */
+  versions: Array<number | null>
+}
+
+/** Options of list writes. */
+export interface ListWriteOptions {
+  /** Refuse (invalid) a write that would leave more elements than this. */
+  maxItems?: number
+}
+
+export interface Clock {
+  now(): number
+}
+
+export const systemClock: Clock = { now: () => Date.now() }
