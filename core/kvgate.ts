@@ -1,0 +1,65 @@
+// Assembles a kvgate from a Config: engine, accounts, rate limiter, logs, metrics and the server.
+// main.ts adds the listener and signals; tests use this directly and call fetch() without a port.
+
+import { type AccountKind, Accounts } from './auth/accounts.ts'
+import type { Config } from './config.ts'
+import type { Dialect } from './dialect.ts'
+import { Engine } from './engine/engine.ts'
+import { openBackend } from './engine/store.ts'
+import type { Clock } from './engine/types.ts'
+import { createLogger, type Logger } from './log.ts'
+import { Metrics } from './metrics.ts'
+import { RateLimiter } from './rate-limit.ts'
+import { createServer, type Server } from './server.ts'
+
+export interface Kvgate {
+  config: Config
+  engine: Engine
+  accounts: Accounts
+  server: Server
+  log: Logger
+  close(): Promise<void>
+}
+
+export interface KvgateOptions {
+  clock?: Clock
+  log?: Logger
+}
+
+export function createKvgate(config: Config, dialects: Dialect[], options: KvgateOptions = {}): Kvgate {
+  const log = options.log ?? createLogger(config.logLevel)
+  const engine = new Engine(openBackend(config.store), {
+    clock: options.clock,
+    limits: config.engineLimits,
+    sweepIntervalMs: config.sweepIntervalMs,
+    onBackgroundError: (error) => log.error('background maintenance failed', { error }),
+  })
+  const accounts = new Accounts(engine, accountKinds(dialects))
+  const server = createServer({
+    config,
+    engine,
+    dialects,
+    accounts,
+    rateLimit: new RateLimiter(engine),
+    log,
+    metrics: new Metrics(),
+  })
+  return {
+    config,
+    engine,
+    accounts,
+    server,
+    log,
+    async close() {
+      await engine.close()
+      log.flush()
+    },
+  }
+}
+
+/** The account kinds of every known dialect, enabled or not: the operator may prepare accounts ahead. */
+export function accountKinds(dialects: Dialect[]): Map<string, AccountKind> {
+  return new Map(
+    dialects.flatMap((dialect) => (dialect.accounts ? [[dialect.name, dialect.accounts] as const] : [])),
+  )
+}

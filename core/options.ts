@@ -1,0 +1,66 @@
+// Valibot building blocks for settings that arrive as text (environment variables) or as JSON
+// (the config file): both "16384" and 16384 are accepted, and each carries its default.
+
+import * as v from 'valibot'
+
+const numberLike = v.pipe(
+  v.union([v.number(), v.string()], 'must be a number'),
+  v.transform((input) =>
+    typeof input === 'string' ? (input.trim() === '' ? Number.NaN : Number(input)) : input,
+  ),
+  v.number('must be a number'),
+)
+
+export function integerOption(fallback: number, range: { min?: number; max?: number } = {}) {
+  return v.optional(
+    v.pipe(
+      numberLike,
+      v.integer('must be a whole number'),
+      v.minValue(range.min ?? 0, `must be at least ${range.min ?? 0}`),
+      v.maxValue(
+        range.max ?? Number.MAX_SAFE_INTEGER,
+        `must be at most ${range.max ?? Number.MAX_SAFE_INTEGER}`,
+      ),
+    ),
+    fallback,
+  )
+}
+
+export function booleanOption(fallback: boolean) {
+  return v.optional(
+    v.union([
+      v.boolean(),
+      v.pipe(
+        v.picklist(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'),
+        v.transform((text) => text === 'true' || text === '1' || text === 'yes'),
+      ),
+    ]),
+    fallback,
+  )
+}
+
+/** A comma-separated list in text, or a JSON array of strings. */
+export function listOption() {
+  return v.optional(
+    v.union([
+      v.array(v.string()),
+      v.pipe(
+        v.string(),
+        v.transform((text) =>
+          text
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean),
+        ),
+      ),
+    ]),
+    [],
+  )
+}
+
+/** CONSTANT_CASE of a camelCase option name, as used in environment variable names. */
+export const constantCase = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/-/g, '_')
+    .toUpperCase()

@@ -1,0 +1,5 @@
+// Every dialect kvgate speaks. Config decides which are enabled and where they answer.
+
+import type { Dialect } from '../core/dialect.ts'
+
+export const dialects: Dialect[] = []

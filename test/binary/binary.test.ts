@@ -1,0 +1,59 @@
+import { afterAll, expect, test } from 'bun:test'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { kvgateBinary } from '../support/binary.ts'
+import { freePort, waitForHealthy } from '../support/process.ts'
+
+const ADMIN_TOKEN = 'binary-test-admin-token'
+const folder = mkdtempSync(join(tmpdir(), 'kvgate-binary-'))
+const binary = join(folder, 'kvgate')
+copyFileSync(kvgateBinary(), binary)
+const running: Array<{ kill(signal?: number | NodeJS.Signals): void }> = []
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+// Only what a user would have: no node_modules, no sources, no Bun on PATH.
+const env = { PATH: '/usr/bin:/bin', HOME: folder, KVGATE_ADMIN_TOKEN: ADMIN_TOKEN, KVGATE_LOG: 'warn' }
+
+async function start() {
+  const port = freePort()
+  const child = Bun.spawn([binary, '--port', String(port), '--host', '127.0.0.1'], {
+    cwd: folder,
+    env,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  running.push(child)
+  const base = `http://127.0.0.1:${port}`
+  await waitForHealthy(`${base}/healthz`)
+  return { child, base }
+}
+
+const admin = (base: string, path = '', init: RequestInit = {}) =>
+  fetch(`${base}/admin/accounts${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+  })
+
+test('the binary runs from an empty folder and embeds the Lua runtime', () => {
+  expect(readdirSync(folder)).toEqual(['kvgate'])
+  const selftest = Bun.spawnSync([binary, 'selftest'], { cwd: folder, env, stdout: 'pipe', stderr: 'pipe' })
+  expect(selftest.stderr.toString()).toBe('')
+  expect(JSON.parse(selftest.stdout.toString())).toEqual({ store: 'sqlite', lua: 2 })
+})
+
+test('it serves, stops on SIGTERM, and finds its data again after a restart', async () => {
+  const first = await start()
+  expect(await (await fetch(`${first.base}/healthz`)).json()).toEqual({ status: 'ok', backend: 'sqlite' })
+  expect(await (await admin(first.base)).json()).toEqual([])
+  first.child.kill('SIGTERM')
+  expect(await first.child.exited).toBe(0)
+  expect(existsSync(join(folder, 'data/kvgate.db'))).toBe(true)
+
+  const second = await start()
+  expect((await admin(second.base)).status).toBe(200)
+  second.child.kill('SIGTERM')
+  expect(await second.child.exited).toBe(0)
+})
