@@ -19,6 +19,7 @@ import type {
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from './bytes.ts'
 import { ConflictError, EngineError, InvalidError, QuotaExceededError, UnavailableError } from './errors.ts'
 import { addToStored } from './numbers.ts'
+import { EntryCache } from './sqlite-cache.ts'
 import type { Entry, IncrementResult, ScanEntry, ScanPage, ScanQuery, ValueKind } from './types.ts'
 
 export type SqliteSyncMode = 'off' | 'normal' | 'full'
@@ -105,6 +106,9 @@ export class SqliteBackend implements Backend {
   private pending: PendingWrite[] = []
   private flushing = false
   private closed = false
+  private readonly cache = new EntryCache()
+  private cacheValidated = false
+  private dataVersion = -1
 
   constructor(options: SqliteOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true })
@@ -117,14 +121,17 @@ export class SqliteBackend implements Backend {
   // --- Entries ---
 
   async get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
-    const row = this.sql(
-      `SELECT value, ${ENTRY_COLUMNS} FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`,
-    ).get({
-      ns,
-      key,
-      now,
-    }) as EntryRow | undefined
-    return row ? (toEntry(row) as Entry) : null
+    this.validateCache()
+    let entry = this.cache.get(ns, key)
+    if (entry === undefined) {
+      const row = this.sql(`SELECT value, ${ENTRY_COLUMNS} FROM entries WHERE ns = :ns AND key = :key`).get({
+        ns,
+        key,
+      }) as EntryRow | undefined
+      entry = row ? (toEntry(row) as Entry) : null
+      this.cache.set(ns, key, entry)
+    }
+    return entry && (entry.expiresAt === null || entry.expiresAt > now) ? entry : null
   }
 
   put(
@@ -151,6 +158,7 @@ export class SqliteBackend implements Backend {
       if (ifVersion !== undefined && this.liveVersion(ns, key, now) !== ifVersion) {
         throw new ConflictError('version mismatch')
       }
+      this.cache.forget(ns, key)
       const removed = this.sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at').get({
         ns,
         key,
@@ -238,6 +246,7 @@ export class SqliteBackend implements Backend {
       return ops.map((op) => {
         if (op.type === 'put') return this.upsert(ns, op.key, op.value, now)
         if (op.type === 'delete') {
+          this.cache.forget(ns, op.key)
           this.sql('DELETE FROM entries WHERE ns = :ns AND key = :key').run({ ns, key: op.key })
           return null
         }
@@ -358,6 +367,7 @@ export class SqliteBackend implements Backend {
 
   dropNamespace(ns: string, limit: number): Promise<boolean> {
     return this.write(() => {
+      this.cache.clear()
       let removed = Number(
         this.sql(
           'DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE ns = :ns LIMIT :limit)',
@@ -415,6 +425,23 @@ export class SqliteBackend implements Backend {
     return statement
   }
 
+  /**
+   * Empties the read cache when another connection has committed since the last look: at most one
+   * look per event-loop turn, since reads within one turn cannot be ordered against another process.
+   */
+  private validateCache(): void {
+    if (this.cacheValidated) return
+    this.cacheValidated = true
+    defer(() => {
+      this.cacheValidated = false
+    })
+    const { data_version: version } = this.sql('PRAGMA data_version').get() as { data_version: number }
+    if (version !== this.dataVersion) {
+      this.cache.clear()
+      this.dataVersion = version
+    }
+  }
+
   /** Queues a mutation for the next group commit; resolves once it is committed. */
   private write<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new UnavailableError('store is closed'))
@@ -462,6 +489,7 @@ export class SqliteBackend implements Backend {
   }
 
   private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number): number {
+    this.cache.forget(ns, key)
     const { version } = this.sql(
       `INSERT INTO namespace_state (ns, version, stored_keys) VALUES (:ns, 1, 0)
        ON CONFLICT (ns) DO UPDATE SET version = version + 1 RETURNING version`,

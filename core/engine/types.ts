@@ -18,6 +18,7 @@ export interface EntryInfo {
   expiresAt: number | null
 }
 
+/** An entry as read. Treat it as read-only: a backend may hand the same object to several readers. */
 export interface Entry extends EntryInfo {
   value: Uint8Array
 }

@@ -1,4 +1,33 @@
+import { expect, test } from 'bun:test'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
+import { Engine } from '../../core/engine/engine.ts'
 import { SqliteBackend } from '../../core/engine/sqlite.ts'
 import { engineConformance } from './conformance.ts'
 
 engineConformance('sqlite', { backend: () => new SqliteBackend({ path: ':memory:' }) })
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
+test('a read cache never serves what another process has since changed', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'kvgate-cache-')), 'shared.db')
+  const writer = new Engine(new SqliteBackend({ path }), { sweepIntervalMs: 0 })
+  const reader = new Engine(new SqliteBackend({ path }), { sweepIntervalMs: 0 })
+  const read = async () => {
+    await nextTurn()
+    const entry = await reader.get('ns', utf8('k'))
+    return entry && fromUtf8(entry.value)
+  }
+  expect(await read()).toBeNull()
+  await writer.put('ns', utf8('k'), { bytes: utf8('one') })
+  expect(await read()).toBe('one')
+  expect(await read()).toBe('one')
+  await writer.put('ns', utf8('k'), { bytes: utf8('two') })
+  expect(await read()).toBe('two')
+  await writer.delete('ns', utf8('k'))
+  expect(await read()).toBeNull()
+  await writer.close()
+  await reader.close()
+})
