@@ -74,6 +74,50 @@ export async function dropPrefix(target: RedisTarget, prefix: string): Promise<v
   }
 }
 
+const openPrefixes = new Map<string, number>()
+
+/** Counts a test kvgate on a test prefix, so its keys go when the last one using it closes. */
+export function holdTestPrefix(env: Record<string, string>): () => Promise<void> {
+  const prefix = env.KVGATE_REDIS_PREFIX
+  if (!prefix?.startsWith('kvgate-test:')) return async () => {}
+  openPrefixes.set(prefix, (openPrefixes.get(prefix) ?? 0) + 1)
+  let released = false
+  return async () => {
+    if (released) return
+    released = true
+    const left = openPrefixes.get(prefix)! - 1
+    if (left > 0) return void openPrefixes.set(prefix, left)
+    openPrefixes.delete(prefix)
+    const target = env.REDIS_URL
+      ? { url: env.REDIS_URL }
+      : { nodes: (env.REDIS_CLUSTER_NODES ?? '').split(',') }
+    await dropPrefix(target, prefix).catch(() => {})
+  }
+}
+
+/** Removes what test runs that never closed their kvgates left on the shared Redis over an hour ago. */
+export async function dropStalePrefixes(url: string, maxAgeMs = 3_600_000): Promise<void> {
+  const client = connect({ url }) as Redis
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    let cursor = '0'
+    do {
+      const [next, keys] = await client.scanBuffer(cursor, 'MATCH', 'kvgate-test:*', 'COUNT', 1000)
+      cursor = next.toString()
+      const stale = keys.filter((key) => {
+        const time = Number(key.subarray(12, 25).toString())
+        return Number.isFinite(time) && time < Date.now() - maxAgeMs
+      })
+      await Promise.all(stale.map((key) => client.unlink(key)))
+    } while (cursor !== '0')
+  } catch {
+    // Clean-up is a courtesy; a failure here must not fail a test run.
+  } finally {
+    client.disconnect()
+  }
+}
+
 // --- A private Redis Cluster ---
 
 let cluster: { nodes: string[]; pids: number[]; dir: string } | null = null
