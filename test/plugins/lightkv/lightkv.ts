@@ -15,6 +15,8 @@ export interface Answer {
   status: number
   headers: Headers
   body: any
+  /** The body as sent, for what JSON.parse would lose (number digits). */
+  text: string
 }
 
 export interface CallOptions {
@@ -59,7 +61,7 @@ export async function lightKvTest(store: TestStore, env: Record<string, string> 
     } catch {
       throw new Error(`${method} ${path} answered ${response.status} with non-JSON: ${text.slice(0, 200)}`)
     }
-    return { status: response.status, headers: response.headers, body: parsed }
+    return { status: response.status, headers: response.headers, body: parsed, text }
   }
   return {
     kvgate,
