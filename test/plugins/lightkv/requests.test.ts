@@ -101,6 +101,7 @@ describeEachStore('lightkv: malformed requests', (store) => {
       ['PATCH', '/list/add', 'POST'],
       ['GET', '/list/purge', 'POST'],
       ['POST', '/list/keys', 'GET'],
+      ['OPTIONS', '/list/count', 'GET'],
     ]
     for (const [method, path, allowed] of cases) {
       const answer = await kv.call(method, path, { json: { key: 'a' } })
@@ -164,5 +165,33 @@ describeEachStore('lightkv: options', (store) => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     const other = await kv.newApp()
     expect((await kv.get('/item/keys', other.read)).status).toBe(200)
+  })
+})
+
+describeEachStore('lightkv: failures of the store', (store) => {
+  test('a store that cannot be reached is 503 INTERNAL_ERROR with the request id, in the envelope', async () => {
+    const kv = await lightKvTest(store)
+    await kv.close()
+    const answer = await kv.get('/item/read?key=a')
+    expect(answer.status).toBe(503)
+    expect(answer.body).toEqual(failure('INTERNAL_ERROR'))
+    expect(answer.body.error.message).toContain(answer.headers.get('x-request-id')!)
+  })
+
+  test('HEAD on a GET endpoint answers as GET would, without a body', async () => {
+    const kv = await lightKvTest(store)
+    try {
+      const head = (token?: string) =>
+        kv.kvgate.fetch('/lightkv/item/keys', {
+          method: 'HEAD',
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        })
+      expect((await head()).status).toBe(401)
+      const response = await head(kv.app.read)
+      expect(response.status).toBe(200)
+      expect(await response.text()).toBe('')
+    } finally {
+      await kv.close()
+    }
   })
 })
