@@ -44,8 +44,6 @@ export function lightKvSchemas(options: LightKvOptions) {
   }
 }
 
-export type LightKvSchemas = ReturnType<typeof lightKvSchemas>
-
 export function validate<T>(schema: v.GenericSchema<unknown, T>, input: unknown): T {
   const result = v.safeParse(schema, input)
   if (!result.success) throw new LightKvError('BAD_REQUEST', result.issues[0].message)

@@ -1,6 +1,7 @@
 // A LightKV test kvgate on one store, with one app and a small client that speaks the dialect.
 
 import { expect } from 'bun:test'
+import type { Clock } from '../../../core/engine/types.ts'
 import { lightKv } from '../../../plugins/lightkv-compat/index.ts'
 import { type TestKvgate, testKvgate } from '../../support/kvgate.ts'
 import type { TestStore } from '../../support/stores.ts'
@@ -37,8 +38,12 @@ export interface LightKvTest {
   close(): Promise<void>
 }
 
-export async function lightKvTest(store: TestStore, env: Record<string, string> = {}): Promise<LightKvTest> {
-  const kvgate = testKvgate([lightKv], { ...store.env, ...env })
+export async function lightKvTest(
+  store: TestStore,
+  env: Record<string, string> = {},
+  clock?: Clock,
+): Promise<LightKvTest> {
+  const kvgate = testKvgate([lightKv], { ...store.env, ...env }, { clock })
   const newApp = async (): Promise<App> => {
     const created = await kvgate.createAccount('lightkv', `app-${crypto.randomUUID()}`)
     return {

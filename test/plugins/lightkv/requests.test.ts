@@ -2,6 +2,7 @@
 // envelope; and the optional per-app rate limit.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { ManualClock } from '../../support/manual-clock.ts'
 import { describeEachStore } from '../../support/stores.ts'
 import { failure, type LightKvTest, lightKvTest } from './lightkv.ts'
 
@@ -114,14 +115,20 @@ describeEachStore('lightkv: malformed requests', (store) => {
 
 describeEachStore('lightkv: options', (store) => {
   let kv: LightKvTest
+  // Time stands still, so the rate-limit window cannot end in the middle of a test.
+  const clock = new ManualClock()
   beforeAll(async () => {
-    kv = await lightKvTest(store, {
-      KVGATE_LIGHTKV_RATE_LIMIT: '3',
-      KVGATE_LIGHTKV_MAX_KEY_BYTES: '4',
-      KVGATE_LIGHTKV_MAX_VALUE_BYTES: '8',
-      KVGATE_LIGHTKV_MAX_LIST_ITEMS: '2',
-      KVGATE_LIGHTKV_MAX_BODY_BYTES: '1024',
-    })
+    kv = await lightKvTest(
+      store,
+      {
+        KVGATE_LIGHTKV_RATE_LIMIT: '3',
+        KVGATE_LIGHTKV_MAX_KEY_BYTES: '4',
+        KVGATE_LIGHTKV_MAX_VALUE_BYTES: '8',
+        KVGATE_LIGHTKV_MAX_LIST_ITEMS: '2',
+        KVGATE_LIGHTKV_MAX_BODY_BYTES: '1024',
+      },
+      clock,
+    )
   })
   afterAll(() => kv.close())
 
@@ -165,6 +172,8 @@ describeEachStore('lightkv: options', (store) => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     const other = await kv.newApp()
     expect((await kv.get('/item/keys', other.read)).status).toBe(200)
+    clock.advance(60_000)
+    expect((await kv.get('/item/keys', app.read)).status).toBe(200)
   })
 })
 
