@@ -2,6 +2,7 @@
 // an unmodified client pointed at https://lightkv.com would call it.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { listenTestKvgate } from '../../support/kvgate.ts'
 import { describeEachStore } from '../../support/stores.ts'
 import { type LightKvTest, lightKvTest } from './lightkv.ts'
 
@@ -49,5 +50,41 @@ describeEachStore('lightkv: routes', (store) => {
     const answer = await at('/lightkv/item/keys', { headers: { origin: 'https://example.com' } })
     expect(answer.headers.get('access-control-allow-origin')).toBe('*')
     expect(answer.headers.get('access-control-expose-headers')).toContain('Retry-After')
+  })
+})
+
+describeEachStore('lightkv: over a real port', (store) => {
+  test('the curl examples, sent as curl sends them', async () => {
+    const kv = await lightKvTest(store)
+    const server = listenTestKvgate(kv.kvgate)
+    try {
+      const base = `${server.url}/lightkv`
+      const auth = { authorization: `Bearer ${kv.app.readwrite}` }
+      // curl -d without -H "Content-Type" labels the JSON a form.
+      const form = { ...auth, 'content-type': 'application/x-www-form-urlencoded' }
+      const write = await fetch(`${base}/list/write`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"key": "online-users", "values": ["alice", "bob", "carol"]}',
+      })
+      expect(await write.json()).toEqual({
+        ok: true,
+        data: { key: 'online-users', values: ['alice', 'bob', 'carol'] },
+      })
+      const add = await fetch(`${base}/list/add`, {
+        method: 'POST',
+        headers: form,
+        body: '{"key": "online-users", "values": ["dave"]}',
+      })
+      expect((await add.json()).data.values).toEqual(['alice', 'bob', 'carol', 'dave'])
+      const slice = await fetch(`${base}/list/slice?key=online-users&start=0&end=1`, {
+        headers: { authorization: `Bearer ${kv.app.read}` },
+      })
+      expect(slice.headers.get('content-type')).toStartWith('application/json')
+      expect(await slice.json()).toEqual({ ok: true, data: ['alice', 'bob'] })
+    } finally {
+      await server.stop()
+      await kv.close()
+    }
   })
 })
