@@ -175,7 +175,12 @@ function startCluster(): { nodes: string[]; pids: number[]; dir: string } {
     }
     rmSync(dir, { recursive: true, force: true })
   }
-  process.on('exit', stop)
+  // `bun test` exits without running exit handlers, and a killed run runs none: a watchdog shell
+  // stops the nodes once this process is gone, however it ended.
+  const watch = (nodePids: number[]) => {
+    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; kill -9 ${nodePids.join(' ')} 2>/dev/null; rm -rf '${dir}'`
+    Bun.spawn(['sh', '-c', script], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' }).unref()
+  }
   try {
     const ports = [0, 1, 2].map(() => [freePort(), freePort()] as const)
     for (const [index, [port, busPort]] of ports.entries()) {
@@ -210,6 +215,7 @@ function startCluster(): { nodes: string[]; pids: number[]; dir: string } {
       child.unref()
       pids.push(child.pid)
     }
+    watch(pids)
     const nodes = ports.map(([port]) => `127.0.0.1:${port}`)
     for (const [port] of ports) {
       waitFor(`redis-server on port ${port} did not start`, () =>
