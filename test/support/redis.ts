@@ -118,6 +118,68 @@ export async function dropStalePrefixes(url: string, maxAgeMs = 3_600_000): Prom
   }
 }
 
+// --- A private Redis, to stop and start ---
+
+export interface PrivateRedis {
+  url: string
+  port: number
+  /** Starts (or restarts, on the same port) the server and waits until it answers. */
+  start(): Promise<void>
+  /** Kills the server at once, as a crash would. */
+  stop(): Promise<void>
+  /** Stops it for good and removes its data. */
+  remove(): Promise<void>
+}
+
+/** A redis-server of this test alone, on a spare port; its data survives a kill, as a real one's would. */
+export function privateRedis(): PrivateRedis {
+  const port = freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'kvgate-redis-'))
+  let child: ReturnType<typeof Bun.spawn> | null = null
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      if (child) return
+      child = Bun.spawn(
+        [
+          'redis-server',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--dir',
+          dir,
+        ],
+        { stdout: 'ignore', stderr: 'ignore' },
+      )
+      const deadline = Date.now() + 10_000
+      while (!run(['redis-cli', '-p', String(port), 'ping']).out.includes('PONG')) {
+        if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`)
+        await Bun.sleep(50)
+      }
+    },
+    async stop() {
+      if (!child) return
+      child.kill('SIGKILL')
+      await child.exited
+      child = null
+    },
+    async remove() {
+      await this.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export const redisServerInstalled = (): boolean => run(['redis-server', '--version']).ok
+
 // --- A private Redis Cluster ---
 
 let cluster: { nodes: string[]; pids: number[]; dir: string } | null = null
