@@ -61,7 +61,11 @@ afterAll(async () => {
   for (const close of closing) await close()
 })
 
-describe.skipIf(!redisServerInstalled())('redis failures', () => {
+// Skipped (loudly) only outside CI: in CI a missing redis-server fails these tests.
+const skip = !redisServerInstalled() && process.env.CI !== 'true'
+if (skip) console.warn('\n!!!!! SKIPPING the redis failure tests: redis-server is not installed !!!!!\n')
+
+describe.skipIf(skip)('redis failures', () => {
   test('Redis stopped mid-run: each operation is unavailable within the timeout; back within seconds', async () => {
     const redis = privateRedis()
     closing.push(() => redis.remove())

@@ -32,24 +32,37 @@ function connect(target: RedisTarget): Redis | Cluster {
       )
 }
 
-/** Whether the store answers; in CI (CI=true) an unreachable store fails the run instead. */
-export async function requireRedis(name: string, target: string | RedisTarget): Promise<boolean> {
+/**
+ * Whether the store answers (null: there is none, for the reason given); in CI (CI=true) an
+ * unreachable store fails the run instead, elsewhere its tests are skipped with a loud line.
+ */
+export async function requireRedis(
+  name: string,
+  target: string | RedisTarget | null,
+  missing = 'not started',
+): Promise<boolean> {
   const resolved = typeof target === 'string' ? { url: target } : target
-  const client = connect(resolved)
-  client.on('error', () => {})
-  try {
-    await client.connect()
-    await client.ping()
-    return true
-  } catch (error) {
-    const where = 'url' in resolved ? resolved.url : resolved.nodes.join(',')
-    const message = `${name} at ${where} is unreachable: ${(error as Error).message}`
-    if (process.env.CI === 'true') throw new Error(`${message} (CI needs it)`)
-    console.warn(`\n!!!!! SKIPPING the ${name} tests: ${message} !!!!!\n`)
-    return false
-  } finally {
-    client.disconnect()
+  let reason = missing
+  if (resolved) {
+    const client = connect(resolved)
+    client.on('error', (error: Error) => {
+      reason = error.message
+    })
+    try {
+      await client.connect()
+      await client.ping()
+      return true
+    } catch (error) {
+      reason = `${(error as Error).message}${reason !== missing ? ` (${reason})` : ''}`
+    } finally {
+      client.disconnect()
+    }
   }
+  const where = !resolved ? '' : ` at ${'url' in resolved ? resolved.url : resolved.nodes.join(',')}`
+  const message = `${name}${where} is unreachable: ${reason}`
+  if (process.env.CI === 'true') throw new Error(`${message} (CI needs it)`)
+  console.warn(`\n!!!!! SKIPPING the ${name} tests: ${message} !!!!!\n`)
+  return false
 }
 
 /** Removes every key under a prefix, node by node (SCAN is fine here: this is test clean-up). */
