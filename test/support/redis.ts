@@ -145,7 +145,7 @@ export interface PrivateRedis {
 }
 
 /** A redis-server of this test alone, on a spare port; its data survives a kill, as a real one's would. */
-export function privateRedis(): PrivateRedis {
+export function privateRedis(extraArgs: string[] = []): PrivateRedis {
   const port = freePort()
   const dir = mkdtempSync(join(tmpdir(), 'kvgate-redis-'))
   let child: ReturnType<typeof Bun.spawn> | null = null
@@ -169,11 +169,13 @@ export function privateRedis(): PrivateRedis {
           'always',
           '--dir',
           dir,
+          ...extraArgs,
         ],
         { stdout: 'ignore', stderr: 'ignore' },
       )
       const deadline = Date.now() + 10_000
-      while (!run(['redis-cli', '-p', String(port), 'ping']).out.includes('PONG')) {
+      // Any answer will do (NOAUTH included): the server is up.
+      while (!/PONG|NOAUTH/.test(run(['redis-cli', '-p', String(port), 'ping']).out)) {
         if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`)
         await Bun.sleep(50)
       }
