@@ -21,7 +21,8 @@ import { engineConformance } from './conformance.ts'
 const url = redisUrl()
 const prefix = testPrefix()
 
-if (await requireRedis('redis', url)) {
+const reachable = await requireRedis('redis', url)
+if (reachable) {
   engineConformance('redis', { backend: () => new RedisBackend({ url, prefix }) })
   afterAll(() => dropPrefix({ url }, prefix))
 }
@@ -66,4 +67,18 @@ describe('choosing and reaching Redis', () => {
       }
     },
   )
+})
+
+test.skipIf(!reachable)('a namespace name with braces cannot reach into another namespace', async () => {
+  const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+  try {
+    await engine.put('a', utf8('k'), { bytes: utf8('in a') })
+    await engine.put('a}:e:k', utf8('x'), { bytes: utf8('elsewhere') })
+    await engine.put('{a}', utf8('k'), { bytes: utf8('braced') })
+    expect(new TextDecoder().decode((await engine.get('a', utf8('k')))!.value)).toBe('in a')
+    expect((await engine.scan('a', { limit: 10 })).entries.length).toBe(1)
+    expect(new TextDecoder().decode((await engine.get('{a}', utf8('k')))!.value)).toBe('braced')
+  } finally {
+    await engine.close()
+  }
 })
