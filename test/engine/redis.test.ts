@@ -82,3 +82,38 @@ test.skipIf(!reachable)('a namespace name with braces cannot reach into another 
     await engine.close()
   }
 })
+
+test.skipIf(!reachable)(
+  'a namespace is dropped in bounded batches, keys and lists alike, leaving no key behind',
+  async () => {
+    const backend = new RedisBackend({ url, prefix })
+    const raw = new Redis(url)
+    try {
+      const value = { bytes: utf8('v'), kind: 'bytes' as const, contentType: null, metadata: null }
+      const ops = Array.from({ length: 2500 }, (_, i) => ({
+        type: 'put' as const,
+        key: utf8(`k${i}`),
+        value: { ...value, expiresAt: i % 2 ? Date.now() + 60_000 : null },
+      }))
+      await backend.batch('doomed', ops, Date.now())
+      for (let i = 0; i < 5; i++)
+        await backend.listWrite('doomed', utf8(`l${i}`), [{ canon: '1', text: '1' }], 10)
+      const keysLeft = async () => (await raw.keys(`${prefix}{doomed}*`)).length
+      const calls: boolean[] = []
+      let before = await keysLeft()
+      for (;;) {
+        const done = await backend.dropNamespace('doomed', 1000)
+        calls.push(done)
+        const after = await keysLeft()
+        expect(before - after).toBeLessThanOrEqual(1000 + 4)
+        before = after
+        if (done) break
+      }
+      expect(calls).toEqual([false, false, true])
+      expect(await keysLeft()).toBe(0)
+    } finally {
+      raw.disconnect()
+      await backend.close()
+    }
+  },
+)
