@@ -37,11 +37,13 @@ export function cloudkvRoutes(context: DialectContext<CloudkvOptions>, mount: Mo
   function keyPath(request: Request): { bucketId: string; key: Uint8Array } {
     const rest = rawPath(request.url).slice(kvPath.length)
     const slash = rest.indexOf('/')
-    const key = percentDecodeBytes(rest.slice(slash + 1))
+    return { bucketId: rest.slice(0, slash), key: percentDecodeBytes(rest.slice(slash + 1)) }
+  }
+
+  function checkKeyName(key: Uint8Array): void {
     if (key.length === 0 || key.length > options.maxKeyBytes) {
       throw new HttpError(400, `key name must be 1 to ${options.maxKeyBytes} bytes`)
     }
-    return { bucketId: rest.slice(0, slash), key }
   }
 
   async function bucketFor(request: Request, bucketId: string, operation: 'read' | 'write') {
@@ -59,9 +61,9 @@ export function cloudkvRoutes(context: DialectContext<CloudkvOptions>, mount: Mo
   }
 
   async function setKey(request: Request): Promise<Response> {
-    const path = rawPath(request.url).slice(kvPath.length)
-    const bucket = await bucketFor(request, path.slice(0, path.indexOf('/')), 'write')
-    const { key } = keyPath(request)
+    const { bucketId, key } = keyPath(request)
+    const bucket = await bucketFor(request, bucketId, 'write')
+    checkKeyName(key)
     const ttl = new URL(request.url).searchParams.get('ttl')
     const ttlMs = ttl === null ? undefined : parseInput(TtlSchema, ttl)
     const bytes = await readBody(request, options.maxValueBytes)
@@ -76,9 +78,9 @@ export function cloudkvRoutes(context: DialectContext<CloudkvOptions>, mount: Mo
 
   /** GET and HEAD (Elysia answers HEAD with the GET handler's headers and no body). */
   async function getKey(request: Request): Promise<Response> {
-    const path = rawPath(request.url).slice(kvPath.length)
-    const bucket = await bucketFor(request, path.slice(0, path.indexOf('/')), 'read')
-    const { key } = keyPath(request)
+    const { bucketId, key } = keyPath(request)
+    const bucket = await bucketFor(request, bucketId, 'read')
+    checkKeyName(key)
     const entry = await engine.get(bucket.id, key)
     counters.count(bucket.id, entry !== null)
     if (!entry) throw new HttpError(404, 'key not found')
@@ -91,9 +93,9 @@ export function cloudkvRoutes(context: DialectContext<CloudkvOptions>, mount: Mo
   }
 
   async function deleteKey(request: Request): Promise<Response> {
-    const path = rawPath(request.url).slice(kvPath.length)
-    const bucket = await bucketFor(request, path.slice(0, path.indexOf('/')), 'write')
-    const { key } = keyPath(request)
+    const { bucketId, key } = keyPath(request)
+    const bucket = await bucketFor(request, bucketId, 'write')
+    checkKeyName(key)
     await engine.delete(bucket.id, key)
     return ok()
   }
