@@ -13,6 +13,9 @@ export const DIALECT = 'cloudkv'
 export interface BucketSettings {
   mode: Mode
   comment: string | null
+  /** GET and HEAD that found the key / did not (see stats.ts). */
+  getSuccess?: number
+  getFailed?: number
 }
 
 export interface Bucket {
@@ -21,6 +24,8 @@ export interface Bucket {
   mode: Mode
   comment: string | null
   createdAt: number
+  getSuccess: number
+  getFailed: number
 }
 
 /** "a" and 15 base62 characters, in the style of the upstream examples (a1qEdq50Q7O3gB). */
@@ -35,6 +40,8 @@ function toBucket(ns: Namespace<BucketSettings>): Bucket | null {
     mode: ns.settings.mode,
     comment: ns.settings.comment ?? null,
     createdAt: ns.createdAt,
+    getSuccess: ns.settings.getSuccess ?? 0,
+    getFailed: ns.settings.getFailed ?? 0,
   }
 }
 

@@ -142,15 +142,15 @@ export function cloudkvRoutes(context: DialectContext<CloudkvOptions>, mount: Mo
         const buckets = await listBuckets(engine, account)
         const listed = await Promise.all(
           buckets.map(async (bucket) => {
-            const [keys, stats] = await Promise.all([engine.count(bucket.id), counters.read(bucket.id)])
+            const keys = await engine.count(bucket.id)
             return {
               id: bucket.id,
               mode: bucket.mode,
               created_at: rfc3339(bucket.createdAt),
               comment: bucket.comment,
               estimated_keys: keys,
-              key_get_success: stats.success,
-              key_get_failed: stats.failed,
+              key_get_success: bucket.getSuccess,
+              key_get_failed: bucket.getFailed,
             }
           }),
         )
@@ -182,7 +182,6 @@ export function cloudkvRoutes(context: DialectContext<CloudkvOptions>, mount: Mo
             throw new HttpError(400, `confirm must equal the bucket's estimated_keys (${keys})`)
           }
           await engine.namespaces.delete(bucket.id)
-          await counters.forget(bucket.id)
           return ok()
         },
         NO_PARSE,

@@ -1,22 +1,22 @@
 // key_get_success / key_get_failed of every bucket. Counting each GET with its own write would
-// double the cost of a read, so counts gather in memory and are added to the store in batches,
-// every second and before List Buckets reads them.
+// double the cost of a read, so counts gather in memory and are added to the bucket's settings in
+// batches, every second and before List Buckets reads them. Kept in the bucket's own record, they
+// go when the bucket goes, however it is deleted.
 
-import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import type { Engine } from '../../core/engine/engine.ts'
+import { NotFoundError } from '../../core/engine/errors.ts'
 import type { Logger } from '../../core/log.ts'
+import type { BucketSettings } from './bucket.ts'
 
-const STATS_NAMESPACE = '_cloudkv_stats'
 const FLUSH_MS = 1000
-const statKey = (bucket: string, which: 'success' | 'failed') => utf8(`${bucket}\u0000${which}`)
 
-export interface GetStats {
+interface Pending {
   success: number
   failed: number
 }
 
 export class GetCounters {
-  private pending = new Map<string, GetStats>()
+  private pending = new Map<string, Pending>()
   private timer: ReturnType<typeof setTimeout> | null = null
   private flushing: Promise<void> = Promise.resolve()
 
@@ -26,10 +26,10 @@ export class GetCounters {
   ) {}
 
   count(bucket: string, found: boolean): void {
-    const stats = this.pending.get(bucket) ?? { success: 0, failed: 0 }
-    if (found) stats.success++
-    else stats.failed++
-    this.pending.set(bucket, stats)
+    const counts = this.pending.get(bucket) ?? { success: 0, failed: 0 }
+    if (found) counts.success++
+    else counts.failed++
+    this.pending.set(bucket, counts)
     if (this.timer === null) {
       this.timer = setTimeout(() => {
         this.flush().catch((error) => this.log.warn('get counters not saved', { error }))
@@ -38,7 +38,7 @@ export class GetCounters {
     }
   }
 
-  /** Adds what was counted so far to the store. */
+  /** Adds what was counted so far to the buckets' records. */
   flush(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
@@ -48,31 +48,21 @@ export class GetCounters {
     this.flushing = this.flushing
       .catch(() => {})
       .then(async () => {
-        for (const [bucket, stats] of batch) {
-          if (stats.success > 0)
-            await this.engine.increment(STATS_NAMESPACE, statKey(bucket, 'success'), BigInt(stats.success))
-          if (stats.failed > 0)
-            await this.engine.increment(STATS_NAMESPACE, statKey(bucket, 'failed'), BigInt(stats.failed))
+        for (const [bucket, counts] of batch) {
+          try {
+            await this.engine.namespaces.update<BucketSettings>(bucket, ({ settings }) => ({
+              settings: {
+                ...settings,
+                getSuccess: (settings.getSuccess ?? 0) + counts.success,
+                getFailed: (settings.getFailed ?? 0) + counts.failed,
+              },
+            }))
+          } catch (error) {
+            if (!(error instanceof NotFoundError)) throw error // deleted meanwhile: nothing to count
+          }
         }
       })
     return this.flushing
-  }
-
-  async read(bucket: string): Promise<GetStats> {
-    const [success, failed] = await this.engine.getMany(STATS_NAMESPACE, [
-      statKey(bucket, 'success'),
-      statKey(bucket, 'failed'),
-    ])
-    const number = (entry: typeof success) => (entry ? Number(fromUtf8(entry.value)) : 0)
-    return { success: number(success), failed: number(failed) }
-  }
-
-  async forget(bucket: string): Promise<void> {
-    this.pending.delete(bucket)
-    await this.engine.batch(STATS_NAMESPACE, [
-      { type: 'delete', key: statKey(bucket, 'success') },
-      { type: 'delete', key: statKey(bucket, 'failed') },
-    ])
   }
 }
 

@@ -197,6 +197,24 @@ describeEachStore('cloudkv: ping and buckets', (store) => {
     expect((await listed(owner.key, bucket))?.estimated_keys).toBe(3)
   })
 
+  test('the get counters reach the store within seconds without a List, and survive a comment change', async () => {
+    const bucket = await h.bucket(owner.key, 'public')
+    await h.call('PUT', `/kv/${bucket}/k`, { body: 'v' })
+    await h.call('GET', `/kv/${bucket}/k`)
+    await h.call('GET', `/kv/${bucket}/nope`)
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    const stored = await h.kvgate.engine.namespaces.get(bucket)
+    expect(stored?.settings).toMatchObject({ getSuccess: 1, getFailed: 1 })
+    const form = new FormData()
+    form.set('comment', 'kept counts')
+    expect((await h.call('PATCH', `/buckets/${bucket}`, { key: owner.key, body: form })).status).toBe(200)
+    expect(await listed(owner.key, bucket)).toMatchObject({
+      comment: 'kept counts',
+      key_get_success: 1,
+      key_get_failed: 1,
+    })
+  })
+
   test('Modify Bucket sets the comment: 200 with an empty body', async () => {
     const bucket = await h.bucket(owner.key, 'public', 'before')
     const response = await h.call('PATCH', `/buckets/${bucket}`, {
