@@ -31,7 +31,10 @@ export interface KvdbHarness {
 
 export function kvdbHarness(store: TestStore, env: Record<string, string> = {}): KvdbHarness {
   const clock = new ManualClock()
-  const kv = testKvgate([kvdbDialect], { KVGATE_KVDB_RATE_LIMIT: '0', ...store.env, ...env }, { clock })
+  // The rate limit is off unless a test sets it; an empty value restores the dialect's default.
+  const merged = { KVGATE_KVDB_RATE_LIMIT: '0', ...store.env, ...env }
+  const settings = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== ''))
+  const kv = testKvgate([kvdbDialect], settings, { clock })
   const curl = (path: string, options: CurlOptions = {}) => {
     const headers: Record<string, string> = {}
     let body: BodyInit | undefined = options.body
