@@ -2,6 +2,7 @@
 // Nothing is stored: a token is valid while its signature checks out under the current key, so
 // changing the key invalidates every token signed with the old one at once.
 
+import { Buffer } from 'node:buffer'
 import { timingSafeEqual } from 'node:crypto'
 import { hmacSha256 } from './secrets.ts'
 

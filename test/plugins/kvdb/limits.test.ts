@@ -159,4 +159,18 @@ describeEachStore('kvdb rate limit and limits', (store) => {
     expect(await answer(await h.curl(`/${other.id}/k`))).toEqual([404, 'bucket not found'])
     expect((await h.curl(`/${other.id}/`, { method: 'DELETE' })).status).toBe(404)
   })
+
+  test('KVGATE_ROUTES can move the dialect to another prefix or give it a host root', async () => {
+    const h = harness({ KVGATE_ROUTES: 'kvdb=/api/kv|kvdb.example.test' })
+    const created = await h.kv.fetch('/api/kv', { method: 'POST', body: 'email=a' })
+    expect(created.status).toBe(200)
+    const id = await created.text()
+    expect((await h.kv.fetch(`/api/kv/${id}/k`, { method: 'PUT', body: 'v' })).status).toBe(200)
+    const onHost = await h.kv.fetch(`/${id}/k`, { host: 'kvdb.example.test' })
+    expect(await answer(onHost)).toEqual([200, 'v'])
+    expect(await (await h.kv.fetch(`/${id}/`, { host: 'kvdb.example.test' })).text()).toBe('k\n')
+    expect(
+      (await h.kv.fetch('/', { method: 'POST', body: 'email=a', host: 'kvdb.example.test' })).status,
+    ).toBe(200)
+  })
 })
