@@ -6,6 +6,8 @@ import type { ValueInput, ValueKind } from '../../core/engine/types.ts'
 import { kvdbError } from './errors.ts'
 
 const INT = /^[+-]?[0-9]+$/
+/** The one spelling of each int64 (no sign on positives, no leading zeros, no -0). */
+const CANONICAL_INT = /^(0|-?[1-9][0-9]*)$/
 const FLOAT = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -16,7 +18,9 @@ export function detectKind(bytes: Uint8Array, contentType: string | null): Value
   // Numbers are short; longer bodies need not be decoded to rule them out.
   if (bytes.length <= 400) {
     const text = fromUtf8(bytes)
-    if (INT.test(text) && inInt64(BigInt(text))) return 'int'
+    // An int spelled otherwise (+1, 007) keeps its bytes but counts as a float, so every backend
+    // reads it the same way (Redis's exact int64 arithmetic takes canonical digits only).
+    if (CANONICAL_INT.test(text) && inInt64(BigInt(text))) return 'int'
     if (FLOAT.test(text) && Number.isFinite(Number(text))) return 'float'
   }
   const text = fromUtf8Strict(bytes)

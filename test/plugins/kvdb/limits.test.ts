@@ -58,9 +58,11 @@ describeEachStore('kvdb rate limit and limits', (store) => {
   })
 
   test('the count lives in the store: two kvgates on one store share one limit', async () => {
+    // store.env is read once: on Redis each read is a fresh key prefix, and both must share one.
+    const base = store.env
     const shared: Record<string, string> =
-      store.env.KVGATE_DATA === ':memory:' ? { KVGATE_DATA: join(dir, 'shared.db') } : {}
-    const env = { ...shared, KVGATE_KVDB_RATE_LIMIT: '2' }
+      base.KVGATE_DATA === ':memory:' ? { KVGATE_DATA: join(dir, 'shared.db') } : {}
+    const env = { ...base, ...shared, KVGATE_KVDB_RATE_LIMIT: '2' }
     const a = harness(env)
     const b = harness(env)
     const peer = uniquePeer()
