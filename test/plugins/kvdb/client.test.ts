@@ -101,4 +101,29 @@ describeEachStore('kvdb.io client', (store) => {
     await expect(bucket.list()).rejects.toThrow('401')
     expect(await bucket.delete('a')).toBe('invalid key or access token')
   })
+
+  test("the seed's JS examples: set with {ttl} (ignored by client 1.0.5) and get", async () => {
+    const id = await h.createBucket()
+    const bucket = KVdb.bucket(id)
+    await bucket.set('hello', 'world')
+    await bucket.set('hello', 'world', { ttl: 30 })
+    expect(await bucket.get('hello')).toBe('world')
+    // The client does not pass ttl on: the key lives for the bucket's default_ttl.
+    h.clock.advance(31_000)
+    expect(await bucket.get('hello')).toBe('world')
+  })
+
+  test('the Web Storage emulation of the client works on top of listing and keys', async () => {
+    const storage = KVdb.bucket(await h.createBucket()).localStorage()
+    await storage.setItem('a', '1')
+    await storage.setItem('b', 'two')
+    expect(await storage.getItem('b')).toBe('two')
+    expect(await storage.getItem('missing')).toBeNull()
+    expect(await storage.length()).toBe(2)
+    expect(await storage.key(1)).toEqual(['b'])
+    await storage.removeItem('a')
+    expect(await storage.length()).toBe(1)
+    await storage.clear()
+    expect(await storage.length()).toBe(0)
+  })
 })

@@ -175,4 +175,17 @@ describeEachStore('kvdb rate limit and limits', (store) => {
       (await h.kv.fetch('/', { method: 'POST', body: 'email=a', host: 'kvdb.example.test' })).status,
     ).toBe(200)
   })
+
+  test('changing default_ttl applies to later writes only', async () => {
+    const h = harness()
+    const id = await h.createBucket({ secret_key: 's', default_ttl: '100' })
+    await h.curl(`/${id}/before`, { data: ['1'] })
+    expect((await h.curl(`/${id}`, { method: 'PATCH', data: ['default_ttl=0'], user: 's:' })).status).toBe(
+      200,
+    )
+    await h.curl(`/${id}/after`, { data: ['1'] })
+    h.clock.advance(101_000)
+    expect((await h.curl(`/${id}/before`)).status).toBe(404)
+    expect((await h.curl(`/${id}/after`)).status).toBe(200)
+  })
 })

@@ -150,6 +150,9 @@ describeEachStore('kvdb seed examples', (store) => {
     ])
     expect(await answer(await h.curl(`/${id}/hello`))).toEqual([404, 'bucket not found'])
     expect((await h.curl(`/${id}/`, { user: 'supersecret:' })).status).toBe(404)
+    // The keys go too, once the background drain has run.
+    await h.kv.engine.namespaces.drainDeleted()
+    expect(await h.kv.engine.count(id)).toBe(0)
   })
 
   test('set a key, and set one with a 30 second expiry (?ttl=30)', async () => {
