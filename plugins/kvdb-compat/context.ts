@@ -1,6 +1,7 @@
 // What every KVdb route handler receives: the engine and options, and for bucket routes the
 // loaded bucket, the resolved principal and the parsed query.
 
+import type { DialectContext } from '../../core/dialect.ts'
 import type { Engine } from '../../core/engine/engine.ts'
 import type { Logger } from '../../core/log.ts'
 import type { Bucket } from './bucket.ts'
@@ -14,6 +15,10 @@ export interface KvdbContext {
   log: Logger
   /** The largest body any KVdb route reads (forms, script sources). */
   maxFormBytes: number
+  /** The client's IP (the socket peer, or what a trusted proxy forwarded). */
+  clientIp(request: Request): string
+  /** Everything the core handed the dialect, for routes that need more (config, rate limiter, ...). */
+  dialect: DialectContext<KvdbOptions>
 }
 
 export interface RootRequest {

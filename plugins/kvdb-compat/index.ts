@@ -3,6 +3,7 @@
 // the raw path, since keys are arbitrary bytes; each kind of target has its own route file.
 
 import { type Dialect, defineDialect, dialectRoutes } from '../../core/dialect.ts'
+import { clientAddress } from '../../core/http/request-context.ts'
 import type { Mount } from '../../core/routes.ts'
 import { loadBucket } from './bucket.ts'
 import type { BucketRequest, KvdbContext, Methods } from './context.ts'
@@ -27,13 +28,21 @@ export const kvdbDialect: Dialect<KvdbOptions> = defineDialect({
   },
   maxBodyBytes: (options) => Math.max(options.maxValueBytes, options.maxTxnBytes, MAX_FORM_BYTES),
   renderError: renderKvdbError,
-  plugin({ engine, options, rateLimit, config, log }, mount) {
-    const ctx: KvdbContext = { engine, options, log, maxFormBytes: MAX_FORM_BYTES }
+  plugin(context, mount) {
+    const { engine, options, rateLimit, config, log } = context
+    const ctx: KvdbContext = {
+      engine,
+      options,
+      log,
+      maxFormBytes: MAX_FORM_BYTES,
+      clientIp: (request) => clientAddress(request, config.trustedProxies),
+      dialect: context,
+    }
     const handle = async ({ request }: { request: Request }) => {
       let response: Response
       let headers: Record<string, string> = {}
       try {
-        const counted = await countRequest(rateLimit, options, request, config.trustedProxies)
+        const counted = await countRequest(rateLimit, options, ctx.clientIp(request))
         headers = counted.headers
         response = counted.refused ?? (await dispatch(request, ctx, mount))
       } catch (error) {

@@ -2,7 +2,6 @@
 // here), through the core limiter, whose counts live in the engine's backend and are therefore
 // shared by every kvgate process on one Redis.
 
-import { clientAddress } from '../../core/http/request-context.ts'
 import type { RateLimiter } from '../../core/rate-limit.ts'
 import { messages, textResponse } from './errors.ts'
 import type { KvdbOptions } from './options.ts'
@@ -16,11 +15,9 @@ export interface RateLimitOutcome {
 export async function countRequest(
   limiter: RateLimiter,
   options: KvdbOptions,
-  request: Request,
-  trustedProxies: readonly string[],
+  ip: string,
 ): Promise<RateLimitOutcome> {
   if (options.rateLimit === 0) return { headers: {}, refused: null }
-  const ip = clientAddress(request, trustedProxies)
   const result = await limiter.hit(`kvdb:${ip}`, options.rateLimit, options.rateLimitWindow)
   const headers = {
     'x-ratelimit-limit': String(result.limit),
