@@ -2,5 +2,6 @@
 
 import type { Dialect } from '../core/dialect.ts'
 import { kvdbDialect } from './kvdb-compat/index.ts'
+import { lightKv } from './lightkv-compat/index.ts'
 
-export const dialects: Dialect[] = [kvdbDialect]
+export const dialects: Dialect[] = [kvdbDialect, lightKv]
