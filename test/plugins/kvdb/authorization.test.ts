@@ -3,8 +3,9 @@
 // affect another.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { createHmac } from 'node:crypto'
 import { describeEachStore } from '../../support/stores.ts'
-import { type CurlOptions, type KvdbHarness, kvdbHarness } from './harness.ts'
+import { answer, type CurlOptions, type KvdbHarness, kvdbHarness } from './harness.ts'
 
 type Credential =
   | 'none'
@@ -255,5 +256,29 @@ describeEachStore('kvdb authorization matrix', (store) => {
     // Without a secret key the policy can never be changed, so one can never be added.
     const open = await h.createBucket()
     expect((await h.curl(`/${open}`, { method: 'PATCH', data: ['secret_key=mine'] })).status).toBe(403)
+  })
+
+  test('tokens follow the documented format, so one signed elsewhere with the signing key works', async () => {
+    const id = await h.createBucket({ secret_key: 's', read_key: 'r', signing_key: 'g' })
+    await h.curl(`/${id}/user:9:k`, { data: ['v'], user: 's:' })
+    const minted = await mint(id, 'prefix=user:9:&permissions=read,enumerate&ttl=600')
+    const payload = JSON.parse(Buffer.from(minted.split('.')[0]!, 'base64url').toString())
+    expect(payload).toEqual({
+      b: id,
+      p: 'user:9:',
+      perm: ['read', 'enumerate'],
+      exp: Math.floor(h.clock.now() / 1000) + 600,
+    })
+    const sign = (fields: object) => {
+      const body = Buffer.from(JSON.stringify(fields)).toString('base64url')
+      return `${body}.${createHmac('sha256', 'g').update(body).digest('base64url')}`
+    }
+    const exp = Math.floor(h.clock.now() / 1000) + 60
+    const own = sign({ b: id, p: 'user:9:', perm: ['read'], exp })
+    expect(await answer(await h.curl(`/${id}/user:9:k?access_token=${own}`))).toEqual([200, 'v'])
+    const past = sign({ b: id, p: 'user:9:', perm: ['read'], exp: Math.floor(h.clock.now() / 1000) })
+    expect((await h.curl(`/${id}/user:9:k?access_token=${past}`)).status).toBe(401)
+    const unknownPermission = sign({ b: id, p: '', perm: ['admin'], exp })
+    expect((await h.curl(`/${id}/user:9:k?access_token=${unknownPermission}`)).status).toBe(401)
   })
 })
