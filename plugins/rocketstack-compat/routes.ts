@@ -7,6 +7,7 @@ import { dialectRoutes } from '../../core/dialect.ts'
 import { fromUtf8, fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
 import { ConflictError } from '../../core/engine/errors.ts'
 import { readBody } from '../../core/http/body.ts'
+import { rawPath } from '../../core/http/path.ts'
 import type { Mount } from '../../core/routes.ts'
 import { authenticate } from './auth.ts'
 import { type Condition, ifMatch, putCondition } from './conditions.ts'
@@ -31,7 +32,9 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
   const { engine, auth, rateLimit, options } = context
   const putFields = putFieldsSchema(options.maxTtlSeconds)
   const account = (request: Request) => authenticate(request, auth, rateLimit, options)
-  const keyOf = (request: Request) => itemKey(request.url, `${mount.prefix}${ITEMS}/`, options.maxKeyBytes)
+  // The engine's hard maximum wins should the operator set it below the dialect's own limit.
+  const maxKeyBytes = Math.min(options.maxKeyBytes, engine.limits.maxKeyBytes)
+  const keyOf = (request: Request) => itemKey(request.url, `${mount.prefix}${ITEMS}/`, maxKeyBytes)
 
   const failed = (key: ItemKey, condition: Condition) =>
     conflict(
@@ -146,7 +149,8 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
       }
       throw new RocketStackError(405, 'METHOD_NOT_ALLOWED', `Method not allowed; use ${allow}`, { allow })
     }
-  const isList = (request: Request) => new URL(request.url).pathname.endsWith(`${ITEMS}/`)
+  const listPath = `${mount.prefix}${ITEMS}/`
+  const isList = (request: Request) => rawPath(request.url) === listPath
 
   return dialectRoutes({ name: 'rocketstack', renderError }, mount)
     .get(ITEMS, ({ request }) => list(request))

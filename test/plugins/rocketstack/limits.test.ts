@@ -42,6 +42,22 @@ describeEachStore('RocketStack limits', (store) => {
     expect((await client.put('%FF%FE', { value: 1 })).status).toBe(400) // not UTF-8 text
   })
 
+  test('keys may start, end or be full of slashes, and hold any percent-encoded character', async () => {
+    const { client } = await open()
+    const keys = ['/lead', 'a//b', 'trail/', 'q?x#y', 'x/kv/items/', 'sp ace', '*', '100%', '日本']
+    for (const key of keys) {
+      const path = key
+        .replace(/[?#% ]/g, (char) => encodeURIComponent(char))
+        .replace('日本', encodeURIComponent('日本'))
+      expect((await client.put(path, { value: key })).json.data.key).toBe(key)
+      expect((await client.get(path)).json.data.value).toBe(key)
+    }
+    const listed = await client.list()
+    expect(listed.json.data.items.map((item: { key: string }) => item.key)).toEqual(
+      [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+    )
+  })
+
   test('a value whose JSON text is over 1 MiB is 413; the body may carry 64 KiB more', async () => {
     const { client } = await open()
     const over = await client.put('big', { value: 'x'.repeat(1024 * 1024 - 1) })
