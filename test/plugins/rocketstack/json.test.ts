@@ -42,6 +42,43 @@ describeEachStore('RocketStack JSON values', (store) => {
     }
   })
 
+  test('random JSON with random whitespace comes back as its compact text', async () => {
+    const { client } = await open()
+    let seed = 42
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return Math.floor(seed / 65536) % n // the low bits of this generator repeat quickly
+    }
+    const space = () => [' ', '\t', '\n', '\r\n', '', ''][random(6)]!
+    // JSON texts of strings: empty, a space, a backslash, a backslash and a quote, JSON's punctuation, ...
+    const strings = ['""', '"a b"', '"\\\\"', '"\\\\\\""', '"}]{[,:"', '"\\u00e9"', '"é🚀"', '"value"']
+    const numbers = ['0', '-1', '3.25', '1e-7', '-2.5E+30', '98765432109876543210987654321']
+    /** A value as [compact text, text with whitespace]. */
+    const value = (depth: number): [string, string] => {
+      const pick = random(depth > 3 ? 3 : 5)
+      if (pick === 0) return [strings[random(strings.length)]!, '']
+      if (pick === 1) return [numbers[random(numbers.length)]!, '']
+      if (pick === 2) return [['true', 'false', 'null'][random(3)]!, '']
+      const items = Array.from({ length: random(4) }, () => value(depth + 1))
+      const members = items.map(([compact]) => compact)
+      const spaced = items.map(([compact, text]) => `${space()}${text || compact}${space()}`)
+      if (pick === 3) return [`[${members.join(',')}]`, `[${spaced.join(',')}]`]
+      const names = items.map((_, i) => strings[(i + random(strings.length)) % strings.length]!)
+      return [
+        `{${members.map((member, i) => `${names[i]}:${member}`).join(',')}}`,
+        `{${spaced.map((member, i) => `${space()}${names[i]}${space()}:${member}`).join(',')}}`,
+      ]
+    }
+    for (let i = 0; i < 200; i++) {
+      const [compact, text] = value(0)
+      const body = `${space()}{${space()}"before"${space()}:${space()}1,${space()}"value"${space()}:${space()}${text || compact}${space()},"after":[]}${space()}`
+      const answer = await client.put(`r${i}`, body)
+      expect({ body, status: answer.status }).toEqual({ body, status: 200 })
+      expect(valueText(answer.text)).toBe(compact)
+      expect(valueText((await client.get(`r${i}`)).text)).toBe(compact)
+    }
+  })
+
   test('whitespace outside strings is dropped, inside strings kept', async () => {
     const { client } = await open()
     const body = '{\n  "value" : {\n    "a b" : [ 1 ,\t2 ] ,\r\n    "c" : " spaced  out "\n  }\n}\n'

@@ -127,7 +127,8 @@ describeEachStore('RocketStack limits', (store) => {
     const unlimited = await open()
     for (let i = 0; i < 50; i++) expect((await unlimited.client.get('x')).status).toBe(404)
 
-    const clock = new ManualClock(Date.UTC(2026, 0, 1, 0, 0, 0, 200))
+    // A fixed time in the future, so no store's own expiry can act before the manual clock does.
+    const clock = new ManualClock(Date.UTC(2036, 0, 1, 0, 0, 0, 200))
     const { kvgate, client } = await open({ KVGATE_ROCKETSTACK_RATE_LIMIT: '3' }, { clock })
     for (let i = 0; i < 3; i++) expect((await client.get('x')).status).toBe(404)
     const limited = await client.get('x')

@@ -46,20 +46,21 @@ describeEachStore('RocketStack seed document', (store) => {
   })
 
   test('TTL: session-abc123 with a one-hour TTL expires after an hour', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 23, 4, 0, 0))
+    // A fixed time in the future, so no store's own expiry can act before the manual clock does.
+    const clock = new ManualClock(Date.UTC(2036, 10, 23, 4, 0, 0))
     const { client } = await open({}, { clock })
     const set = await client.put('session-abc123', {
       value: { userId: 'usr_456', authenticated: true },
       ttlSeconds: 3600,
     })
     expect(set.status).toBe(200)
-    expect(set.json.data.expiresAt).toBe('2026-11-23T05:00:00.000Z')
+    expect(set.json.data.expiresAt).toBe('2036-11-23T05:00:00.000Z')
     expect(set.json.data.expiresAt).toMatch(ISO)
     clock.advance(3599_999)
     const live = await client.get('session-abc123')
     expect(live.json.data).toMatchObject({
       value: { userId: 'usr_456', authenticated: true },
-      expiresAt: '2026-11-23T05:00:00.000Z',
+      expiresAt: '2036-11-23T05:00:00.000Z',
     })
     clock.advance(1)
     expect((await client.get('session-abc123')).status).toBe(404)
@@ -85,7 +86,8 @@ describeEachStore('RocketStack seed document', (store) => {
   })
 
   test('use case: session state with TTL, renewed on each request', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 1))
+    // A fixed time in the future, so no store's own expiry can act before the manual clock does.
+    const clock = new ManualClock(Date.UTC(2036, 0, 1))
     const { client } = await open({}, { clock })
     const session = { userId: 'usr_456', authenticated: true, cart: ['sku-1'] }
     await client.put('session-xyz', { value: session, ttlSeconds: 1800 })
@@ -95,7 +97,7 @@ describeEachStore('RocketStack seed document', (store) => {
     clock.advance(1000_000)
     const live = await client.get('session-xyz')
     expect(live.json.data.value.cart).toEqual(['sku-1', 'sku-2'])
-    expect(live.json.data.expiresAt).toBe(new Date(Date.UTC(2026, 0, 1) + 1000_000 + 1800_000).toISOString())
+    expect(live.json.data.expiresAt).toBe(new Date(Date.UTC(2036, 0, 1) + 1000_000 + 1800_000).toISOString())
     clock.advance(800_000)
     expect((await client.get('session-xyz')).status).toBe(404)
     // The logout of an expired session still answers 200.

@@ -23,13 +23,14 @@ describeEachStore('RocketStack TTL', (store) => {
   })
 
   test('the bounds themselves are accepted, and expiresAt is ISO-8601 with milliseconds', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 23, 4, 0, 0, 250))
+    // A fixed time in the future, so no store's own expiry can act before the manual clock does.
+    const clock = new ManualClock(Date.UTC(2036, 10, 23, 4, 0, 0, 250))
     const { client } = await open({}, { clock })
     expect((await client.put('one', { value: 1, ttlSeconds: 1 })).json.data.expiresAt).toBe(
-      '2026-11-23T04:00:01.250Z',
+      '2036-11-23T04:00:01.250Z',
     )
     expect((await client.put('year', { value: 1, ttlSeconds: 31_536_000 })).json.data.expiresAt).toBe(
-      '2027-11-23T04:00:00.250Z',
+      '2037-11-23T04:00:00.250Z',
     )
     clock.advance(999)
     expect((await client.get('one')).status).toBe(200)
