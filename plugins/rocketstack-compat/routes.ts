@@ -142,9 +142,10 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
 
   const notAllowed =
     (allow: string) =>
-    ({ request }: { request: Request }) => {
+    async ({ request }: { request: Request }) => {
       // PUT or DELETE of /kv/items or /kv/items/ names an empty key, which is bad input, not a bad method.
       if (allow === 'GET' && (request.method === 'PUT' || request.method === 'DELETE')) {
+        await account(request)
         throw badRequest('Key must not be empty')
       }
       throw new RocketStackError(405, 'METHOD_NOT_ALLOWED', `Method not allowed; use ${allow}`, { allow })

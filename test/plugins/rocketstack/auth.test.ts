@@ -55,6 +55,15 @@ describeEachStore('RocketStack API keys', (store) => {
     expect((await client.get('secret')).json.data.value).toBe('mine')
   })
 
+  test('an empty key without an API key is still 401 first', async () => {
+    const { kvgate } = await open()
+    const anonymous = new Client(kvgate, '')
+    for (const path of [ITEMS, `${ITEMS}/`]) {
+      expect((await anonymous.request(path, { method: 'PUT', body: '{"value":1}' })).status).toBe(401)
+      expect((await anonymous.request(path, { method: 'DELETE' })).status).toBe(401)
+    }
+  })
+
   test('the scheme name is case-insensitive', async () => {
     const { client } = await open()
     const answer = await client.request(ITEMS, { headers: { authorization: `bearer ${client.apiKey}` } })

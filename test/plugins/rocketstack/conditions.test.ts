@@ -1,9 +1,10 @@
 // Set-if-not-exists and compare-and-swap, by body field and by header, and their races.
 
 import { expect, test } from 'bun:test'
+import { listenTestKvgate } from '../../support/kvgate.ts'
 import { ManualClock } from '../../support/manual-clock.ts'
 import { describeEachStore } from '../../support/stores.ts'
-import { rocketstackSetup } from './client.ts'
+import { ITEMS, rocketstackSetup } from './client.ts'
 
 describeEachStore('RocketStack conditional writes', (store) => {
   const open = rocketstackSetup(store)
@@ -146,6 +147,29 @@ describeEachStore('RocketStack conditional writes', (store) => {
     expect(statuses.filter((status) => status === 409)).toHaveLength(99)
     const winner = answers.find((answer) => answer.status === 200)!.json.data
     expect((await client.get('race')).json.data).toEqual(winner)
+  })
+
+  test('the CAS race through a real port, as separate HTTP requests', async () => {
+    const { kvgate, client } = await open()
+    const server = listenTestKvgate(kvgate)
+    try {
+      const version = (await client.put('race', { value: 'start' })).json.data.version
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, async (_, i) => {
+          const response = await fetch(`${server.url}${ITEMS}/race`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${client.apiKey}`, 'if-match': `"${version}"` },
+            body: JSON.stringify({ value: i }),
+          })
+          await response.arrayBuffer()
+          return response.status
+        }),
+      )
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1)
+      expect(statuses.filter((status) => status === 409)).toHaveLength(99)
+    } finally {
+      await server.stop()
+    }
   })
 
   test('100 concurrent set-if-not-exists writes, by field and by header: exactly one wins', async () => {
