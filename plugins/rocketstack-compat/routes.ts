@@ -129,7 +129,7 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
     const { prefix, limit, cursor } = checked.output
     const page = await engine.scan(ns, {
       prefix: prefix ? utf8(prefix) : undefined,
-      cursor: cursor ? decodeCursor(cursor, options.maxKeyBytes) : undefined,
+      cursor: cursor ? decodeCursor(cursor, maxKeyBytes) : undefined,
       limit,
     })
     const items = page.entries.map((entry) => ({

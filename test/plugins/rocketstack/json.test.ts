@@ -79,6 +79,16 @@ describeEachStore('RocketStack JSON values', (store) => {
     }
   })
 
+  test('deeply nested values are stored, or refused as bad input, never a 500', async () => {
+    const { client } = await open()
+    for (const depth of [1000, 100_000, 400_000]) {
+      const text = `${'['.repeat(depth)}${']'.repeat(depth)}`
+      const put = await client.put(`deep${depth}`, `{"value":${text}}`)
+      expect([200, 400]).toContain(put.status)
+      if (put.status === 200) expect(valueText((await client.get(`deep${depth}`)).text)).toBe(text)
+    }
+  })
+
   test('whitespace outside strings is dropped, inside strings kept', async () => {
     const { client } = await open()
     const body = '{\n  "value" : {\n    "a b" : [ 1 ,\t2 ] ,\r\n    "c" : " spaced  out "\n  }\n}\n'
