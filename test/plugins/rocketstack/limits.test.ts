@@ -123,6 +123,16 @@ describeEachStore('RocketStack limits', (store) => {
     expect(answer.status).toBe(200)
   })
 
+  test('concurrent creates at the quota: exactly the free places are taken', async () => {
+    const { client } = await open({ KVGATE_ROCKETSTACK_MAX_KEYS: '10' })
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => (await client.put(`key-${i}`, { value: i })).status),
+    )
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10)
+    expect(statuses.filter((status) => status === 403)).toHaveLength(40)
+    expect((await client.list()).json.data.items).toHaveLength(10)
+  })
+
   test('the rate limit is off by default and, when set, answers 429 with Retry-After per account', async () => {
     const unlimited = await open()
     for (let i = 0; i < 50; i++) expect((await unlimited.client.get('x')).status).toBe(404)
