@@ -4,5 +4,6 @@ import type { Dialect } from '../core/dialect.ts'
 import { cloudkvDialect } from './cloudkv-compat/index.ts'
 import { kvdbDialect } from './kvdb-compat/index.ts'
 import { lightKv } from './lightkv-compat/index.ts'
+import { rocketstackDialect } from './rocketstack-compat/index.ts'
 
-export const dialects: Dialect[] = [cloudkvDialect, kvdbDialect, lightKv]
+export const dialects: Dialect[] = [cloudkvDialect, kvdbDialect, lightKv, rocketstackDialect]
