@@ -391,6 +391,14 @@ describeEachStore('workers-kv namespaces and auth', (store) => {
     )
   })
 
+  test('a store that is gone answers 503 10002 in the envelope', async () => {
+    const broken = openKvgate(store)
+    const account = await newAccount(broken)
+    await broken.engine.close()
+    const response = await broken.fetch(account.ns, { headers: account.auth })
+    await expectError(response, 503, 10002, 'service unavailable')
+  })
+
   test('an optional rate limit per account answers 429 (KVGATE_WORKERS_KV_RATE_LIMIT)', async () => {
     const limited = open({ KVGATE_WORKERS_KV_RATE_LIMIT: '2' })
     const account = await newAccount(limited)
