@@ -7,7 +7,7 @@ import type { DialectContext } from '../../core/dialect.ts'
 import { dialectRoutes } from '../../core/dialect.ts'
 import { fromUtf8, fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
 import type { Namespace } from '../../core/engine/namespaces.ts'
-import type { BatchOp } from '../../core/engine/types.ts'
+import type { BatchOp, Entry } from '../../core/engine/types.ts'
 import { readJson } from '../../core/http/body.ts'
 import type { Mount } from '../../core/routes.ts'
 import { authenticate, authorize, credentialOf, DIALECT } from './auth.ts'
@@ -24,6 +24,7 @@ interface NamespaceSettings {
 }
 
 const JSON_BODY_LIMIT = 64 * 1024
+const BULK_GET_GROUP = 5
 const NS = '/accounts/:account_id/storage/kv/namespaces'
 const NAMESPACE_ID = () => {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
@@ -100,12 +101,14 @@ export function workersKvRoutes(
       .get('/accounts/:account_id/tokens/verify', ({ request, params }) => verify(request, params.account_id))
       .get('/accounts', async ({ request }) => {
         const principal = await authenticate(auth, request)
+        await limitRate(principal)
         const { page, perPage } = accountPage(request)
         const account = await accountOf(principal)
         return paged([{ ...account, type: 'standard' }], page, perPage)
       })
       .get('/memberships', async ({ request }) => {
         const principal = await authenticate(auth, request)
+        await limitRate(principal)
         const { page, perPage } = accountPage(request)
         const account = await accountOf(principal)
         return paged([{ id: principal.accountId, status: 'accepted', account }], page, perPage)
@@ -169,11 +172,15 @@ export function workersKvRoutes(
         },
         { parse: 'none' },
       )
-      .delete(`${NS}/:namespace_id`, async (ctx) => {
-        const ns = await namespaceOf(ctx)
-        if (!(await engine.namespaces.delete(ns.id))) throw namespaceNotFound()
-        return ok(null)
-      })
+      .delete(
+        `${NS}/:namespace_id`,
+        async (ctx) => {
+          const ns = await namespaceOf(ctx)
+          if (!(await engine.namespaces.delete(ns.id))) throw namespaceNotFound()
+          return ok(null)
+        },
+        { parse: 'none' },
+      )
 
       // --- Keys ---
       .get(`${NS}/:namespace_id/keys`, async (ctx) => {
@@ -203,8 +210,8 @@ export function workersKvRoutes(
 
       // --- Values and metadata ---
       .get(`${NS}/:namespace_id/values/*`, async (ctx) => {
-        const key = checkKey(keyFromPath(ctx.request.url, 'values'), options)
         const ns = await namespaceOf(ctx)
+        const key = checkKey(keyFromPath(ctx.request.url, 'values'), options)
         const entry = await engine.get(ns.id, key)
         if (!entry) throw keyNotFound()
         const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
@@ -214,8 +221,8 @@ export function workersKvRoutes(
       .put(
         `${NS}/:namespace_id/values/*`,
         async (ctx) => {
-          const key = checkKey(keyFromPath(ctx.request.url, 'values'), options)
           const ns = await namespaceOf(ctx)
+          const key = checkKey(keyFromPath(ctx.request.url, 'values'), options)
           const query = new URL(ctx.request.url).searchParams
           const expiresAt = expiryOf(
             query.get('expiration'),
@@ -230,15 +237,19 @@ export function workersKvRoutes(
         },
         { parse: 'none' },
       )
-      .delete(`${NS}/:namespace_id/values/*`, async (ctx) => {
-        const key = checkKey(keyFromPath(ctx.request.url, 'values'), options)
-        const ns = await namespaceOf(ctx)
-        await engine.delete(ns.id, key)
-        return ok(null)
-      })
+      .delete(
+        `${NS}/:namespace_id/values/*`,
+        async (ctx) => {
+          const ns = await namespaceOf(ctx)
+          const key = checkKey(keyFromPath(ctx.request.url, 'values'), options)
+          await engine.delete(ns.id, key)
+          return ok(null)
+        },
+        { parse: 'none' },
+      )
       .get(`${NS}/:namespace_id/metadata/*`, async (ctx) => {
-        const key = checkKey(keyFromPath(ctx.request.url, 'metadata'), options)
         const ns = await namespaceOf(ctx)
+        const key = checkKey(keyFromPath(ctx.request.url, 'metadata'), options)
         const entry = await engine.get(ns.id, key)
         if (!entry) throw keyNotFound()
         return ok(entry.metadata === null ? null : JSON.parse(entry.metadata))
@@ -289,16 +300,21 @@ export function workersKvRoutes(
             throw invalid(`${JSON.stringify(type)} is not a valid type. Use "json" or "text"`)
           }
           const unique = [...new Set(keys)]
-          const entries = await engine.getMany(
-            ns.id,
-            unique.map((key) => checkKey(utf8(key), options, false)),
-          )
-          const total = entries.reduce((sum, entry) => sum + (entry?.value.length ?? 0), 0)
-          if (total > options.maxValueBytes) {
-            throw invalid(
-              `The requested values total ${total} bytes, over the limit of ${options.maxValueBytes}.`,
-              413,
-            )
+          // Read a few keys at a time and stop once the total is over: 100 values of 25 MiB each
+          // must never sit in memory together.
+          const keyBytes = unique.map((key) => checkKey(utf8(key), options, false))
+          const entries: Array<Entry | null> = []
+          let total = 0
+          for (let start = 0; start < keyBytes.length; start += BULK_GET_GROUP) {
+            const group = await engine.getMany(ns.id, keyBytes.slice(start, start + BULK_GET_GROUP))
+            for (const entry of group) total += entry?.value.length ?? 0
+            if (total > options.maxValueBytes) {
+              throw invalid(
+                `The requested values exceed the limit of ${options.maxValueBytes} bytes in total.`,
+                413,
+              )
+            }
+            entries.push(...group)
           }
           const values: Record<string, unknown> = {}
           unique.forEach((key, index) => {

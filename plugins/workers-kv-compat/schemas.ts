@@ -20,7 +20,7 @@ export const CreateNamespace = v.object(
 
 export const RenameNamespace = v.object({ title }, 'The body must be a JSON object with a "title"')
 
-const expiry = v.optional(v.union([v.number(), v.string()], 'expiry must be a number'))
+const expiry = v.nullish(v.union([v.number(), v.string()], 'expiry must be a number'))
 
 export const BulkWriteItem = v.object(
   {

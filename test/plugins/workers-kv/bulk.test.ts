@@ -35,7 +35,13 @@ describeEachStore('workers-kv bulk', (store) => {
         { key: 'bin', value: Buffer.from([0, 255, 1]).toString('base64'), base64: true },
         { key: 'ttl', value: 't', expiration_ttl: 120, metadata: { tag: 'a' } },
         { key: 'abs', value: 'a', expiration: nowSeconds() + 600 },
-        { key: 'json', value: '{"n":1}', metadata: 'string metadata' },
+        {
+          key: 'json',
+          value: '{"n":1}',
+          metadata: 'string metadata',
+          expiration: null,
+          expiration_ttl: null,
+        },
       ]),
     )
     expect(written.result).toEqual({ successful_key_count: 5, unsuccessful_keys: [] })

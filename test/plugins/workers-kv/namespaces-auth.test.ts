@@ -227,6 +227,8 @@ describeEachStore('workers-kv namespaces and auth', (store) => {
       `${a.ns}/${id}/keys`,
       `${a.ns}/${id}/values/k`,
       `${a.ns}/${id}/metadata/k`,
+      // Credentials are checked before the key, so a caller without them learns nothing from it.
+      `${a.ns}/${id}/values/${'k'.repeat(600)}`,
     ]
     for (const path of paths) {
       await expectError(await kv.fetch(path), 401, 10000, 'Authentication error')
