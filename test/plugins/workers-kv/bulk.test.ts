@@ -6,7 +6,7 @@ import { describeEachStore } from '../../support/stores.ts'
 import { type Account, createNamespace, expectError, expectOk, newAccount, openKvgate } from './helpers.ts'
 
 describeEachStore('workers-kv bulk', (store) => {
-  const clock = new ManualClock(Date.UTC(2030, 0, 1))
+  const clock = new ManualClock()
   const kv = openKvgate(store, {}, clock)
   let account: Account
   let base: string

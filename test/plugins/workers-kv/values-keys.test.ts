@@ -10,7 +10,7 @@ import { type Account, createNamespace, expectError, expectOk, newAccount, openK
 const MiB = 1024 * 1024
 
 describeEachStore('workers-kv values and keys', (store) => {
-  const clock = new ManualClock(Date.UTC(2030, 0, 1))
+  const clock = new ManualClock()
   const kv = openKvgate(store, {}, clock)
   const small = openKvgate(store, { KVGATE_WORKERS_KV_MAX_VALUE_BYTES: '1024' })
   let account: Account
