@@ -13,8 +13,10 @@ import { Client } from './client.ts'
 describeEachStore('RocketStack accounts from the command line', (store) => {
   test('an API key created with kvgate admin works against the server on the same store', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'kvgate-rocketstack-'))
-    // An in-memory SQLite store is not shared between two engines: use a file for this test.
-    const env = store.env.KVGATE_DATA ? { ...store.env, KVGATE_DATA: join(folder, 'kvgate.db') } : store.env
+    // Read once: each read of a Redis store's env is a fresh prefix. An in-memory SQLite store is
+    // not shared between two engines: use a file for this test.
+    const storeEnv = store.env
+    const env = storeEnv.KVGATE_DATA ? { ...storeEnv, KVGATE_DATA: join(folder, 'kvgate.db') } : storeEnv
     try {
       const created = (await runAdmin(
         ['accounts', 'create', '--dialect', 'rocketstack', '--name', 'shop'],
