@@ -7,6 +7,7 @@ import type { Socket } from 'bun'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis.ts'
+import { dialects } from '../../plugins/index.ts'
 import { echoDialect } from '../support/echo-dialect.ts'
 import { type TestKvgate, testKvgate } from '../support/kvgate.ts'
 import { privateRedis, redisServerInstalled, startCluster } from '../support/redis.ts'
@@ -182,6 +183,57 @@ describe.skipIf(skip)('redis failures', () => {
     for (const operation of operations(engine, 'ns')) {
       const outcome = await operation().catch((error) => error)
       expect(outcome?.code).not.toBe('unavailable')
+    }
+  }, 60_000)
+
+  test('with Redis down every dialect answers 503, within the timeout, and each again once it is back', async () => {
+    const redis = privateRedis()
+    closing.push(() => redis.remove())
+    await redis.start()
+    const kvgate = testKvgate(dialects, { REDIS_URL: redis.url, KVGATE_STORE_TIMEOUT_MS: String(TIMEOUT_MS) })
+    closing.push(() => kvgate.close())
+    const key = async (dialect: string, name: string) =>
+      (await kvgate.createAccount(dialect)).credentials[name]!
+    const [cloudkv, workersKv, lightkv, rocketstack] = await Promise.all([
+      key('cloudkv', 'api_key'),
+      key('workers-kv', 'api_token'),
+      key('lightkv', 'read_token'),
+      key('rocketstack', 'api_key'),
+    ])
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+    const requests: Array<[string, () => Promise<Response>]> = [
+      ['kvdb', () => kvgate.fetch('/kvdb', { method: 'POST', body: 'email=a@example.com' })],
+      ['cloudkv', () => kvgate.fetch('/cloudkv/buckets', { headers: { 'api-key': cloudkv } })],
+      ['workers-kv', () => kvgate.fetch('/client/v4/user/tokens/verify', { headers: bearer(workersKv) })],
+      ['lightkv', () => kvgate.fetch('/lightkv/item/read?key=a', { headers: bearer(lightkv) })],
+      ['rocketstack', () => kvgate.fetch('/rocketstack/kv/items', { headers: bearer(rocketstack) })],
+    ]
+    const up = await Promise.all(
+      requests.map(async ([name, request]) => ({ name, status: (await request()).status })),
+    )
+    expect(up.filter(({ status }) => status >= 500)).toEqual([])
+
+    await redis.stop()
+    const down = await Promise.all(
+      requests.map(async ([name, request]) => {
+        const started = performance.now()
+        const response = await request()
+        await response.arrayBuffer()
+        return {
+          name,
+          status: response.status,
+          slow: performance.now() - started > 2 * TIMEOUT_MS + SLACK_MS,
+        }
+      }),
+    )
+    expect(down).toEqual(requests.map(([name]) => ({ name, status: 503, slow: false })))
+
+    await redis.start()
+    for (const [name, request] of requests) {
+      await recovers(async () => {
+        const status = (await request()).status
+        if (status >= 500) throw new Error(`${name} still answers ${status}`)
+      })
     }
   }, 60_000)
 })
