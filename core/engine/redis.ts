@@ -115,7 +115,7 @@ export class RedisBackend implements Backend {
     const keys = new NamespaceKeys(this.prefix, ns)
     const [version, hint] = (await this.run(
       'put',
-      [keys.entry(key), keys.index, keys.expiring, keys.version],
+      [keys.entry(key), keys.index, keys.expiring, keys.version, keys.info],
       [
         key,
         value.bytes,
@@ -139,7 +139,7 @@ export class RedisBackend implements Backend {
     const keys = new NamespaceKeys(this.prefix, ns)
     const result = (await this.run(
       'delete',
-      [keys.entry(key), keys.index, keys.expiring],
+      [keys.entry(key), keys.index, keys.expiring, keys.info],
       [key, now, ifVersion ?? ''],
     )) as number
     if (result === -1) throw new ConflictError('version mismatch')
@@ -156,7 +156,7 @@ export class RedisBackend implements Backend {
     const keys = new NamespaceKeys(this.prefix, ns)
     const reply = (await this.run(
       'increment',
-      [keys.entry(key), keys.index, keys.expiring, keys.version, keys.scratch],
+      [keys.entry(key), keys.index, keys.expiring, keys.version, keys.scratch, keys.info],
       [key, delta.type, delta.type === 'int' ? delta.by.toString() : String(delta.by), expiresAt ?? '', now],
     )) as Reply[]
     const status = text(reply[0])
@@ -179,7 +179,7 @@ export class RedisBackend implements Backend {
     const keys = new NamespaceKeys(this.prefix, ns)
     const flat = (await this.run(
       'scan',
-      [keys.index],
+      [keys.index, keys.info],
       [
         Buffer.concat([keys.base, Buffer.from(':e:')]),
         lower,
@@ -192,10 +192,10 @@ export class RedisBackend implements Backend {
       ],
       true,
     )) as Array<Buffer | null>
-    const width = withValues ? 8 : 7
+    const width = withValues ? 3 : 2
     const entries: ScanEntry[] = []
     for (let i = 0; i < flat.length; i += width) {
-      entries.push(toEntry(bytes(flat[i]!), flat.slice(i + 1, i + 7), withValues ? flat[i + 7] : undefined))
+      entries.push(fromInfo(bytes(flat[i]!), flat[i + 1]!, withValues ? flat[i + 2] : undefined))
     }
     const more = entries.length > limit
     if (more) entries.length = limit
@@ -241,7 +241,7 @@ export class RedisBackend implements Backend {
     }
     const reply = (await this.run(
       'batch',
-      [keys.index, keys.expiring, keys.version],
+      [keys.index, keys.expiring, keys.version, keys.info],
       [keys.base, ...args],
     )) as Reply[]
     if (text(reply[0]) === 'conflict') {
@@ -324,7 +324,7 @@ export class RedisBackend implements Backend {
     const keys = new NamespaceKeys(this.prefix, ns)
     const done = await this.run(
       'drop',
-      [keys.index, keys.expiring, keys.version, keys.lists],
+      [keys.index, keys.expiring, keys.version, keys.lists, keys.info],
       [keys.base, Math.max(1, limit)],
     )
     return done === 1
@@ -339,7 +339,7 @@ export class RedisBackend implements Backend {
       const keys = new NamespaceKeys(this.prefix, ns)
       const [count, left] = (await this.run(
         'sweep',
-        [keys.index, keys.expiring],
+        [keys.index, keys.expiring, keys.info],
         [keys.base, now, limit - removed],
       )) as [number, number]
       removed += count
@@ -454,6 +454,34 @@ function toEntry(key: Uint8Array, fields: Array<Buffer | null>, value: Buffer | 
     version: Number(text(version!)),
     updatedAt: Number(text(updatedAt!)),
     expiresAt: expiresAt ? Number(expiresAt.toString()) : null,
+  }
+  if (value !== undefined) entry.value = value ? bytes(value) : new Uint8Array(0)
+  return entry
+}
+
+/** An entry from its packed info field (see redis/common.lua) and, when read, its value. */
+function fromInfo(key: Uint8Array, info: Buffer, value: Buffer | null | undefined): ScanEntry {
+  const header = info.indexOf(0x3a) // ':'
+  const [kind, version, updatedAt, expiresAt, typeLength, metadataLength] = info
+    .toString('latin1', 0, header)
+    .split(',')
+  let at = header + 1
+  const slice = (length: number) => {
+    if (length < 0) return null
+    const text = info.toString('utf8', at, at + length)
+    at += length
+    return text
+  }
+  const contentType = slice(Number(typeLength))
+  const metadata = slice(Number(metadataLength))
+  const entry: ScanEntry = {
+    key,
+    kind: KINDS[Number(kind)] ?? 'bytes',
+    contentType,
+    metadata,
+    version: Number(version),
+    updatedAt: Number(updatedAt),
+    expiresAt: expiresAt ? Number(expiresAt) : null,
   }
   if (value !== undefined) entry.value = value ? bytes(value) : new Uint8Array(0)
   return entry

@@ -117,3 +117,40 @@ test.skipIf(!reachable)(
     }
   },
 )
+
+test.skipIf(!reachable)(
+  'a scan reads content type and metadata back exactly, whatever they hold',
+  async () => {
+    const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+    try {
+      const metadata = '{"é":"ünïcødé, commas, colons: and 🚀"}'
+      await engine.put('scanned', utf8('a'), {
+        bytes: utf8('1'),
+        contentType: 'text/plain; charset=ü',
+        metadata,
+      })
+      await engine.put('scanned', utf8('b'), { bytes: utf8('2'), contentType: '', metadata: '' })
+      await engine.put('scanned', utf8('c'), { bytes: utf8('3') }, { ttlMs: 60_000 })
+      const { entries } = await engine.scan('scanned', { limit: 10, withValues: true })
+      expect(
+        entries.map(({ contentType, metadata, value }) => [
+          contentType,
+          metadata,
+          value && new TextDecoder().decode(value),
+        ]),
+      ).toEqual([
+        ['text/plain; charset=ü', metadata, '1'],
+        ['', '', '2'],
+        [null, null, '3'],
+      ])
+      expect(entries[2]!.expiresAt).toBeGreaterThan(Date.now())
+      for (const entry of entries) {
+        const { value: _, ...info } = (await engine.get('scanned', entry.key))!
+        const { value: __, ...scanned } = entry
+        expect(scanned).toEqual(info)
+      }
+    } finally {
+      await engine.close()
+    }
+  },
+)

@@ -1,11 +1,11 @@
 -- Atomic batch: every condition is judged against the state before the batch; then the operations
 -- apply in order. Nothing is written when a condition fails.
--- KEYS: index, expiring, version
+-- KEYS: index, expiring, version, info
 -- ARGV: namespace key prefix (everything before ':e:'), now, then 9 fields per operation: type ('p'|'d'|'c'), member, a, b, value, kind, ct, meta,
 --   expires, where a is ifAbsent ('1') for a put and exists ('1'|'0') for a check, and b is the
 --   version a put, delete or check requires ('' for any).
 -- Returns { 'conflict', index } or { 'ok', hint, result... } with -1 for no version.
-local ns = { index = KEYS[1], expiring = KEYS[2], version = KEYS[3] }
+local ns = { index = KEYS[1], expiring = KEYS[2], version = KEYS[3], info = KEYS[4] }
 -- Entry keys are built here (a batch has any number of them); they share the declared keys' hash
 -- tag, so they sit in the same slot.
 local base, now = ARGV[1], tonumber(ARGV[2])
@@ -36,9 +36,7 @@ for i = 1, count do
     if hint == 1 then results[2] = 1 end
     results[#results + 1] = version
   elseif type == 'd' then
-    redis.call('DEL', key)
-    redis.call('ZREM', ns.index, member)
-    redis.call('ZREM', ns.expiring, member)
+    remove_entry(ns, member, key)
     results[#results + 1] = -1
   else
     results[#results + 1] = live_version(key, now) or -1

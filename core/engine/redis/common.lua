@@ -1,5 +1,8 @@
 -- Helpers prepended to every kvgate script. An entry is a hash: v value, k kind code, c content
 -- type, m metadata, n version, u updated time, x expiry time (absent when it never expires).
+-- Everything but the value is also packed into one field of the namespace's info hash, so a scan
+-- reads a whole page of entries with one HMGET:
+--   <kind>,<version>,<updated>,<expires or ''>,<content type length or -1>,<metadata length or -1>:<content type><metadata>
 
 -- Redis expires an entry itself this long after its expiry time: reads hide it from its expiry
 -- time on by the engine's clock, so the grace only keeps a small clock skew from losing it early.
@@ -40,6 +43,11 @@ local function write_entry(ns, member, entry_key, value, kind, ct, meta, expires
     fields[#fields + 1] = expires
   end
   redis.call('HSET', entry_key, unpack(fields))
+  local c = #ct > 0 and string.sub(ct, 2) or ''
+  local m = #meta > 0 and string.sub(meta, 2) or ''
+  redis.call('HSET', ns.info, member, table.concat({
+    kind, string.format('%d', version), now, expires, #ct > 0 and #c or -1, #meta > 0 and #m or -1,
+  }, ',') .. ':' .. c .. m)
   redis.call('ZADD', ns.index, 0, member)
   if expires ~= '' then
     redis.call('PEXPIREAT', entry_key, tonumber(expires) + EXPIRY_GRACE_MS)
@@ -49,6 +57,20 @@ local function write_entry(ns, member, entry_key, value, kind, ct, meta, expires
     redis.call('ZREM', ns.expiring, member)
   end
   return version, hint
+end
+
+-- The expiry time in a packed info field, or false when it never expires.
+local function info_expiry(info)
+  local expires = string.match(info, '^%d+,%d+,%d+,(%d*),')
+  return expires ~= '' and tonumber(expires)
+end
+
+-- Removes an entry: its hash, and its place in the index, the expiry index and the info hash.
+local function remove_entry(ns, member, entry_key)
+  redis.call('DEL', entry_key)
+  redis.call('ZREM', ns.index, member)
+  redis.call('ZREM', ns.expiring, member)
+  redis.call('HDEL', ns.info, member)
 end
 
 -- Calls a command with a long argument list in chunks, so no call exceeds Lua's stack.

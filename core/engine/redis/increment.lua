@@ -1,9 +1,9 @@
 -- Increment: int64 stays exact (Redis's own HINCRBY arithmetic, which refuses to overflow);
 -- anything with a float is float64, written the way JavaScript prints a number.
--- KEYS: entry, index, expiring, version, scratch (a hash of the same slot, outside the entry space)
+-- KEYS: entry, index, expiring, version, scratch (a hash of the same slot, outside the entry space), info
 -- ARGV: member, delta type ('int'|'float'), delta, expires, now
 -- Returns { 'ok', kind, text, version, hint } or { 'mismatch', message }.
-local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4] }
+local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[6] }
 local now = tonumber(ARGV[5])
 local fields = redis.call('HMGET', KEYS[1], 'v', 'k', 'x')
 local text, kind = fields[1], fields[2]

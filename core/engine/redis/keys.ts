@@ -4,6 +4,7 @@
 //   <base>:e:<key>   hash: one entry (value, kind, content type, metadata, version, times)
 //   <base>:i         sorted set, all scores 0: entry keys in byte order (ZRANGEBYLEX scans)
 //   <base>:x         sorted set scored by expiry time: entries that expire
+//   <base>:m         hash: entry key -> everything but the value, packed (what a scan reads)
 //   <base>:v         the namespace's version counter
 //   <base>:s         scratch hash for exact int64 arithmetic inside the increment script
 //   <base>:l         sorted set, all scores 0: list keys in byte order
@@ -19,6 +20,7 @@ export class NamespaceKeys {
   readonly base: Buffer
   readonly index: Buffer
   readonly expiring: Buffer
+  readonly info: Buffer
   readonly version: Buffer
   readonly scratch: Buffer
   readonly lists: Buffer
@@ -31,6 +33,7 @@ export class NamespaceKeys {
     this.base = Buffer.from(base)
     this.index = Buffer.from(`${base}:i`)
     this.expiring = Buffer.from(`${base}:x`)
+    this.info = Buffer.from(`${base}:m`)
     this.version = Buffer.from(`${base}:v`)
     this.scratch = Buffer.from(`${base}:s`)
     this.lists = Buffer.from(`${base}:l`)

@@ -1,7 +1,7 @@
 -- Put, with its conditions judged and its indexes updated in the same atomic step.
--- KEYS: entry, index, expiring, version
+-- KEYS: entry, index, expiring, version, info
 -- ARGV: member, value, kind, ct, meta, expires, now, ifAbsent ('1'|''), ifVersion, maxKeys
-local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4] }
+local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[5] }
 local now = tonumber(ARGV[7])
 local current = live_version(KEYS[1], now)
 if ARGV[8] == '1' and current then return { -1, 0 } end

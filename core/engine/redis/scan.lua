@@ -1,14 +1,13 @@
 -- Live entries in byte order (the index is a sorted set whose members all score 0, which Redis
--- orders bytewise), skipping expired ones, after `offset` live ones, at most `limit`.
--- KEYS: index
+-- orders bytewise), skipping expired ones, after `offset` live ones, at most `limit`. A page of
+-- entries is one HMGET of the info hash; values, when asked for, one HGET each.
+-- KEYS: index, info
 -- ARGV: entry key prefix, min, max (ZRANGEBYLEX bounds), reverse ('1'|'0'), offset, limit, now,
 --   with values ('1'|'0')
--- Returns a flat list: member, kind, content type, metadata, version, updated, expires[, value].
+-- Returns a flat list: member, packed info[, value] for each entry.
 local prefix, low, high = ARGV[1], ARGV[2], ARGV[3]
 local reverse, skip, limit = ARGV[4] == '1', tonumber(ARGV[5]), tonumber(ARGV[6])
 local now, with_values = tonumber(ARGV[7]), ARGV[8] == '1'
-local names = { 'k', 'c', 'm', 'n', 'u', 'x' }
-if with_values then names[#names + 1] = 'v' end
 local out, found = {}, 0
 if limit == 0 then return out end
 local chunk = math.min(math.max(skip + limit, 16), CHUNK)
@@ -19,16 +18,23 @@ while true do
   else
     members = redis.call('ZRANGEBYLEX', KEYS[1], low, high, 'LIMIT', 0, chunk)
   end
-  for _, member in ipairs(members) do
-    local fields = redis.call('HMGET', prefix .. member, unpack(names))
-    if fields[4] and not (fields[6] and tonumber(fields[6]) <= now) then
-      if skip > 0 then
-        skip = skip - 1
-      else
-        out[#out + 1] = member
-        for n = 1, #names do out[#out + 1] = fields[n] end
-        found = found + 1
-        if found == limit then return out end
+  if #members == 0 then return out end
+  local infos = redis.call('HMGET', KEYS[2], unpack(members))
+  for i, member in ipairs(members) do
+    local info = infos[i]
+    local expires = info and info_expiry(info)
+    if info and not (expires and expires <= now) then
+      local value = with_values and redis.call('HGET', prefix .. member, 'v')
+      if not with_values or value then
+        if skip > 0 then
+          skip = skip - 1
+        else
+          out[#out + 1] = member
+          out[#out + 1] = info
+          if with_values then out[#out + 1] = value end
+          found = found + 1
+          if found == limit then return out end
+        end
       end
     end
   end

@@ -20,19 +20,19 @@ import sweep from './sweep.lua' with { type: 'text' }
 
 /** Each script with its number of declared keys (see the KEYS line at the top of each file). */
 const SCRIPTS = {
-  put: [put, 4],
-  delete: [del, 3],
-  increment: [increment, 5],
-  batch: [batch, 3],
-  scan: [scan, 1],
+  put: [put, 5],
+  delete: [del, 4],
+  increment: [increment, 6],
+  batch: [batch, 4],
+  scan: [scan, 2],
   count: [count, 2],
   listWrite: [listWrite, 3],
   listAdd: [listAdd, 3],
   listRemove: [listRemove, 3],
   listRead: [listRead, 3],
   listDelete: [listDelete, 3],
-  drop: [drop, 4],
-  sweep: [sweep, 2],
+  drop: [drop, 5],
+  sweep: [sweep, 3],
 } as const
 
 export type ScriptName = keyof typeof SCRIPTS
