@@ -50,6 +50,7 @@ const UNAVAILABLE_REPLY =
   /^(OOM|LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|MOVED|ASK|NOAUTH|WRONGPASS|NOPERM)\b/
 
 type Client = Redis | Cluster
+type InFlight = { deadline: number; reject: (error: unknown) => void }
 type Reply = Buffer | string | number | null | Reply[]
 
 export class RedisBackend implements Backend {
@@ -60,13 +61,17 @@ export class RedisBackend implements Backend {
   private readonly hinted = new Map<string, number>()
   private closed = false
   private lastError: string | null = null
+  /** Operations in flight, oldest first (every one has the same timeout, so deadlines are in order). */
+  private readonly inFlight = new Set<InFlight>()
+  private readonly ticker: ReturnType<typeof setInterval>
 
   constructor(options: RedisBackendOptions) {
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX)
     this.timeoutMs = options.timeoutMs ?? 2000
     const connection: RedisOptions = {
       connectTimeout: this.timeoutMs,
-      commandTimeout: this.timeoutMs,
+      // A connection that stops answering is dropped and made again, rather than waited on.
+      socketTimeout: this.timeoutMs,
       // A command caught by a dropped connection fails instead of being sent twice (an increment
       // must never apply twice); commands queued while reconnecting fail at each failed attempt.
       maxRetriesPerRequest: 0,
@@ -92,6 +97,9 @@ export class RedisBackend implements Backend {
       this.lastError = error.message
     })
     defineScripts(this.client)
+    // One timer for every operation in flight, not one each: it fails those past their deadline.
+    this.ticker = setInterval(() => this.expireInFlight(), Math.max(10, Math.min(100, this.timeoutMs / 10)))
+    ;(this.ticker as { unref?: () => void }).unref?.()
   }
 
   // --- Entries ---
@@ -364,6 +372,9 @@ export class RedisBackend implements Backend {
     const quit = this.client.quit().catch(() => {})
     await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, this.timeoutMs))])
     this.client.disconnect()
+    clearInterval(this.ticker)
+    for (const entry of this.inFlight) entry.reject(new UnavailableError('store is closed'))
+    this.inFlight.clear()
   }
 
   // --- Internals ---
@@ -386,17 +397,29 @@ export class RedisBackend implements Backend {
       operation.catch(() => {})
       return Promise.reject(new UnavailableError('store is closed'))
     }
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new UnavailableError(`Redis did not answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
+    return new Promise<T>((resolve, reject) => {
+      const entry: InFlight = { deadline: Date.now() + this.timeoutMs, reject }
+      this.inFlight.add(entry)
+      operation.then(
+        (value) => {
+          this.inFlight.delete(entry)
+          resolve(value)
+        },
+        (error) => {
+          this.inFlight.delete(entry)
+          reject(this.storeError(error))
+        },
       )
     })
-    return Promise.race([
-      operation.catch((error) => Promise.reject(this.storeError(error))),
-      timeout,
-    ]).finally(() => clearTimeout(timer))
+  }
+
+  private expireInFlight(): void {
+    const now = Date.now()
+    for (const entry of this.inFlight) {
+      if (entry.deadline > now) return
+      this.inFlight.delete(entry)
+      entry.reject(new UnavailableError(`Redis did not answer within ${this.timeoutMs} ms`))
+    }
   }
 
   private storeError(error: unknown): unknown {
