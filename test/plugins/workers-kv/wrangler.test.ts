@@ -67,7 +67,7 @@ describe(`workers-kv with wrangler [${store.name}]`, () => {
   const jsonArray = (output: string) =>
     JSON.parse(output.slice(output.search(/^\[/m), output.lastIndexOf(']') + 1))
 
-  test('kv namespace create/list, kv key put/get/list/delete --remote, kv bulk put/delete', async () => {
+  test('kv namespace create/list/rename/delete, kv key put/get/list/delete --remote, kv bulk put/delete', async () => {
     // Without CLOUDFLARE_ACCOUNT_ID wrangler finds the account through /accounts and /memberships.
     const created = await ok(['kv', 'namespace', 'create', 'wrangler-ns'])
     const id = /"id": "([0-9a-f]{32})"/.exec(created)?.[1]
@@ -136,5 +136,10 @@ describe(`workers-kv with wrangler [${store.name}]`, () => {
       await kvgate.fetch(`${account.ns}/${id}/keys`, { headers: account.auth }),
     )
     expect(remaining.result).toEqual([{ name: 'raw' }])
+
+    // Rename looks the namespace up by title (per_page=100); delete takes -y.
+    await ok(['kv', 'namespace', 'rename', 'wrangler-ns', '--new-name', 'renamed-ns'], opts)
+    await ok(['kv', 'namespace', 'delete', '--namespace-id', id!, '-y'], opts)
+    expect(jsonArray(await ok(['kv', 'namespace', 'list'], opts))).toEqual([])
   }, 120_000)
 })
