@@ -75,6 +75,7 @@ export class RedisBackend implements Backend {
       // A command caught by a dropped connection fails instead of being sent twice (an increment
       // must never apply twice); commands queued while reconnecting fail at each failed attempt.
       maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
       retryStrategy: (attempt) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS),
       enableAutoPipelining: true,
     }
