@@ -148,13 +148,14 @@ export interface PrivateRedis {
 /** A redis-server of this test alone, on a spare port; its data survives a kill, as a real one's would. */
 export function privateRedis(extraArgs: string[] = []): PrivateRedis {
   const port = freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'kvgate-redis-'))
+  let dir: string | null = null
   let child: ReturnType<typeof Bun.spawn> | null = null
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
       if (child) return
+      dir ??= mkdtempSync(join(tmpdir(), 'kvgate-redis-'))
       child = Bun.spawn(
         [
           'redis-server',
@@ -189,7 +190,8 @@ export function privateRedis(extraArgs: string[] = []): PrivateRedis {
     },
     async remove() {
       await this.stop()
-      rmSync(dir, { recursive: true, force: true })
+      if (dir) rmSync(dir, { recursive: true, force: true })
+      dir = null
     },
   }
 }
