@@ -59,6 +59,7 @@ export class RedisBackend implements Backend {
   private readonly client: Client
   private readonly timeoutMs: number
   private readonly hinted = new Map<string, number>()
+  private readonly keyCache = new Map<string, NamespaceKeys>()
   private closed = false
   private lastError: string | null = null
   /** Operations in flight, oldest first (every one has the same timeout, so deadlines are in order). */
@@ -107,7 +108,7 @@ export class RedisBackend implements Backend {
 
   async get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
     const fields = (await this.guard(
-      this.client.hmgetBuffer(new NamespaceKeys(this.prefix, ns).entry(key), ...ENTRY_FIELDS),
+      this.client.hmgetBuffer(this.keys(ns).entry(key), ...ENTRY_FIELDS),
     )) as Array<Buffer | null>
     if (!fields[4]) return null
     const entry = toEntry(key, fields.slice(1), fields[0]!)
@@ -121,7 +122,7 @@ export class RedisBackend implements Backend {
     conditions: PutConditions,
     now: number,
   ): Promise<number> {
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     const [version, hint] = (await this.run(
       'put',
       [keys.entry(key), keys.index, keys.expiring, keys.version, keys.info],
@@ -145,7 +146,7 @@ export class RedisBackend implements Backend {
   }
 
   async delete(ns: string, key: Uint8Array, ifVersion: number | undefined, now: number): Promise<boolean> {
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     const result = (await this.run(
       'delete',
       [keys.entry(key), keys.index, keys.expiring, keys.info],
@@ -162,7 +163,7 @@ export class RedisBackend implements Backend {
     expiresAt: number | null,
     now: number,
   ): Promise<IncrementResult> {
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     const reply = (await this.run(
       'increment',
       [keys.entry(key), keys.index, keys.expiring, keys.version, keys.scratch, keys.info],
@@ -185,7 +186,7 @@ export class RedisBackend implements Backend {
     if (cursor && !reverse && (!prefix?.length || compareBytes(cursor, prefix) >= 0))
       lower = lex.after(cursor)
     if (cursor && reverse && (!end || compareBytes(cursor, end) < 0)) upper = lex.after(cursor)
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     const flat = (await this.run(
       'scan',
       [keys.index, keys.info],
@@ -212,7 +213,7 @@ export class RedisBackend implements Backend {
   }
 
   async count(ns: string, prefix: Uint8Array | undefined, now: number): Promise<number> {
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     const end = prefix?.length ? prefixEnd(prefix) : null
     return (await this.run(
       'count',
@@ -223,7 +224,7 @@ export class RedisBackend implements Backend {
 
   async batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
     if (ops.length === 0) return []
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     const args: ScriptArg[] = [now]
     let expiring = false
     for (const op of ops) {
@@ -316,7 +317,7 @@ export class RedisBackend implements Backend {
     const end = prefix?.length ? prefixEnd(prefix) : null
     const members = await this.guard(
       this.client.zrangebylexBuffer(
-        new NamespaceKeys(this.prefix, ns).lists,
+        this.keys(ns).lists,
         prefix?.length ? lex.from(prefix) : lex.min,
         end ? lex.after(end) : lex.max,
         'LIMIT',
@@ -330,7 +331,7 @@ export class RedisBackend implements Backend {
   // --- Maintenance ---
 
   async dropNamespace(ns: string, limit: number): Promise<boolean> {
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     const done = await this.run(
       'drop',
       [keys.index, keys.expiring, keys.version, keys.lists, keys.info],
@@ -345,7 +346,7 @@ export class RedisBackend implements Backend {
     let removed = 0
     for (const ns of namespaces) {
       if (removed >= limit) break
-      const keys = new NamespaceKeys(this.prefix, ns)
+      const keys = this.keys(ns)
       const [count, left] = (await this.run(
         'sweep',
         [keys.index, keys.expiring, keys.info],
@@ -380,8 +381,19 @@ export class RedisBackend implements Backend {
 
   // --- Internals ---
 
+  /** The key names of a namespace, built once and kept for the namespaces in use. */
+  private keys(ns: string): NamespaceKeys {
+    let keys = this.keyCache.get(ns)
+    if (!keys) {
+      if (this.keyCache.size >= 10_000) this.keyCache.clear()
+      keys = new NamespaceKeys(this.prefix, ns)
+      this.keyCache.set(ns, keys)
+    }
+    return keys
+  }
+
   private listKeys3(ns: string, key: Uint8Array): Buffer[] {
-    const keys = new NamespaceKeys(this.prefix, ns)
+    const keys = this.keys(ns)
     return [keys.listItems(key), keys.listTexts(key), keys.lists]
   }
 
