@@ -154,3 +154,20 @@ test.skipIf(!reachable)(
     }
   },
 )
+
+test.skipIf(!reachable)('increments are exact on both sides of the 15-digit fast path', async () => {
+  const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+  try {
+    const n = utf8('n')
+    await engine.put('counted', n, { bytes: utf8('999999999999998'), kind: 'int' })
+    expect((await engine.increment('counted', n, 1n)).value).toBe(999_999_999_999_999n)
+    expect((await engine.increment('counted', n, 1n)).value).toBe(1_000_000_000_000_000n)
+    expect((await engine.increment('counted', n, 9_007_199_254_740_993n)).value).toBe(10_007_199_254_740_993n)
+    expect((await engine.increment('counted', n, -10_007_199_254_740_993n)).value).toBe(0n)
+    expect((await engine.increment('counted', n, -999_999_999_999_999n)).value).toBe(-999_999_999_999_999n)
+    const entry = await engine.get('counted', n)
+    expect([new TextDecoder().decode(entry!.value), entry!.kind]).toEqual(['-999999999999999', 'int'])
+  } finally {
+    await engine.close()
+  }
+})

@@ -31,7 +31,16 @@ local function js_number(x)
 end
 
 local result_kind, result
-if ARGV[2] == 'int' and (not text or kind == '3') then
+-- Integers of at most 15 digits add exactly in a double (|sum| < 2^53): no scratch hash needed.
+local function small_int(decimal)
+  local digits = string.match(decimal, '^-?(%d+)$')
+  return digits ~= nil and #digits <= 15
+end
+
+if ARGV[2] == 'int' and (not text or kind == '3') and (not text or small_int(text)) and small_int(ARGV[3]) then
+  result = string.format('%d', (text and tonumber(text) or 0) + tonumber(ARGV[3]))
+  result_kind = '3'
+elseif ARGV[2] == 'int' and (not text or kind == '3') then
   -- HINCRBY on a scratch hash does the exact int64 sum, or fails on overflow; Lua numbers are doubles.
   local scratch = KEYS[5]
   redis.call('DEL', scratch)
