@@ -5,8 +5,9 @@
 // is added to the function table once, and every run is a fresh coroutine that is released after.
 //
 // Limits: the allocator refuses to grow past the run's memory ceiling; a count hook, and every
-// 128th allocation, compare the clock with the run's deadline. Time spent waiting for host calls is
-// not Lua time and is bounded separately by the caller.
+// 128th allocation, check the run's CPU time. That is the process's CPU time while Lua runs, not
+// the wall clock, which on a busy machine also counts the time the process was not scheduled. Time
+// spent waiting for host calls is not Lua time and is bounded by the run's wall-clock limit.
 
 import type { LuaWasm } from 'wasmoon'
 import {
@@ -78,7 +79,12 @@ export class LuaState {
   private readonly chunks = new Map<string, { version: string | number; ref: number }>()
   private used = 0
   private ceiling = Number.POSITIVE_INFINITY
+  // A slice is one lua_resume. Until `deadline` (performance.now()) it cannot have used its CPU
+  // budget, as CPU time <= wall time; past it, the process's CPU time since the slice began decides.
   private deadline = Number.POSITIVE_INFINITY
+  private sliceStart = 0
+  private sliceBudgetMs = Number.POSITIVE_INFINITY
+  private sliceCpu: NodeJS.CpuUsage | undefined
   private allocations = 0
   private timedOut = false
   private memoryRefused = false
@@ -108,7 +114,7 @@ export class LuaState {
       }, 'ii'),
     )
     const hook = this.addFunction((L: number) => {
-      if (Date.now() <= this.deadline) return
+      if (!this.outOfTime()) return
       this.timedOut = true
       m._lua_rawgeti(L, REGISTRY, BigInt(this.refs.abort))
       m._lua_error(L)
@@ -163,8 +169,7 @@ export class LuaState {
       const ceiling = this.used + limits.memoryBytes
       let argCount = 3
       for (;;) {
-        const sliceStart = Date.now()
-        this.deadline = sliceStart + (limits.cpuTimeMs - cpuMs)
+        this.startSlice(limits.cpuTimeMs - cpuMs)
         this.ceiling = ceiling
         let status: number
         try {
@@ -174,9 +179,9 @@ export class LuaState {
           this.broken = true
           throw error
         } finally {
+          cpuMs += this.sliceUsedMs()
           this.deadline = Number.POSITIVE_INFINITY
           this.ceiling = Number.POSITIVE_INFINITY
-          cpuMs += Date.now() - sliceStart
         }
         const resultCount = (m.HEAP32 as Int32Array)[this.scratch >> 2] ?? 0
         if (status === LUA_OK) return this.readResult(thread)
@@ -222,6 +227,32 @@ export class LuaState {
 
   // --- internals ---
 
+  private startSlice(budgetMs: number): void {
+    this.sliceCpu = process.cpuUsage()
+    this.sliceBudgetMs = budgetMs
+    this.sliceStart = performance.now()
+    this.deadline = this.sliceStart + budgetMs
+  }
+
+  /**
+   * CPU time of the slice so far. Below a millisecond of wall time the wall time is close enough
+   * and saves a system call; beyond it, the process may have waited for a CPU, which is not charged.
+   */
+  private sliceUsedMs(): number {
+    const wall = performance.now() - this.sliceStart
+    return wall < 1 ? wall : Math.min(wall, cpuSince(this.sliceCpu))
+  }
+
+  /** Cheap while the wall clock is inside the budget; past it, asks for the CPU time really used. */
+  private outOfTime(): boolean {
+    const now = performance.now()
+    if (now <= this.deadline) return false
+    const left = this.sliceBudgetMs - this.sliceUsedMs()
+    if (left <= 0) return true
+    this.deadline = now + left
+    return false
+  }
+
   private allocate(ptr: number, oldSize: number, newSize: number): number {
     const m = this.m
     if (newSize === 0) {
@@ -239,7 +270,7 @@ export class LuaState {
         return 0
       }
       // C library functions (string.rep, table.concat, ...) run no instructions the hook could count.
-      if ((++this.allocations & 127) === 0 && Date.now() > this.deadline) {
+      if ((++this.allocations & 127) === 0 && this.outOfTime()) {
         this.timedOut = true
         return 0
       }
@@ -465,4 +496,10 @@ export class LuaState {
   private releaseFunctions(): void {
     for (const ptr of this.functionPointers.splice(0)) this.m.removeFunction(ptr)
   }
+}
+
+/** Milliseconds of CPU (user and system) this process used since `start`. */
+function cpuSince(start: NodeJS.CpuUsage | undefined): number {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000
 }
