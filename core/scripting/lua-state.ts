@@ -202,6 +202,9 @@ export class LuaState {
         if (Date.now() - started > limits.wallTimeMs) {
           throw new ScriptTimeoutError('wall-clock time', limits.wallTimeMs)
         }
+        // Values are pushed with no ceiling (a refused allocation outside Lua's protection would
+        // panic), so a large answer (a listing with values) is measured against it first.
+        if (this.used + sizeOf(answer) > ceiling) throw new ScriptMemoryError(limits.memoryBytes)
         m._lua_pushboolean(thread, ok ? 1 : 0)
         this.push(thread, answer)
         argCount = 2
@@ -502,4 +505,12 @@ export class LuaState {
 function cpuSince(start: NodeJS.CpuUsage | undefined): number {
   const used = process.cpuUsage(start)
   return (used.user + used.system) / 1000
+}
+
+/** A generous estimate of the Lua memory a pushed value takes. */
+function sizeOf(value: LuaValue): number {
+  if (value instanceof Uint8Array) return value.length + 32
+  if (typeof value === 'string') return value.length * 3 + 32
+  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + sizeOf(item) + 16, 64)
+  return 16
 }

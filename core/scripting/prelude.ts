@@ -133,8 +133,8 @@ local function is_integer(n)
 end
 
 local function http_status(code, what)
-  if not is_integer(code) or code < 100 or code > 599 then
-    error(s_format('%s must be an HTTP status from 100 to 599, got %s', what, tostring(code)), 0)
+  if not is_integer(code) or code < 200 or code > 599 then
+    error(s_format('%s must be an HTTP status from 200 to 599, got %s', what, tostring(code)), 0)
   end
   return floor(code)
 end

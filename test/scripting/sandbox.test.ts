@@ -171,13 +171,13 @@ describe('the kvdb API of a script', () => {
       status: 418,
       body: '',
     })
-    expect((await outcome(sandbox, 'kvdb.exit(42)')).message).toContain('from 100 to 599')
+    expect((await outcome(sandbox, 'kvdb.exit(42)')).message).toContain('from 200 to 599')
   })
 
   test('an invalid kvdb.status is a runtime error', async () => {
     expect(await outcome(sandbox, 'kvdb.status = "ok" kvdb.print("x")')).toMatchObject({
       error: 'ScriptRuntimeError',
-      message: 'kvdb.status must be an HTTP status from 100 to 599, got ok',
+      message: 'kvdb.status must be an HTTP status from 200 to 599, got ok',
     })
   })
 })
