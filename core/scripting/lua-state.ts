@@ -428,8 +428,7 @@ export class LuaState {
   /** run() answered status, content type, location, body. */
   private readResult(thread: number): RunResult {
     const m = this.m
-    const location =
-      m._lua_type(thread, -2) === TYPE_STRING ? decoder.decode(this.readBytes(thread, -2)) : null
+    const location = m._lua_type(thread, -2) === TYPE_STRING ? headerText(this.readBytes(thread, -2)) : null
     return {
       status: Number(m._lua_tointegerx(thread, -4, 0)),
       contentType: decoder.decode(this.readBytes(thread, -3)),
@@ -513,4 +512,13 @@ function sizeOf(value: LuaValue): number {
   if (typeof value === 'string') return value.length * 3 + 32
   if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + sizeOf(item) + 16, 64)
   return 16
+}
+
+/** A URL's bytes as a header value: bytes beyond ASCII percent-encoded, as browsers send them. */
+function headerText(bytes: Uint8Array): string {
+  let text = ''
+  for (const byte of bytes) {
+    text += byte < 0x80 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return text
 }

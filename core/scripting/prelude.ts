@@ -158,8 +158,8 @@ local function content_type_of(kvdb)
     end
   end
   if value == nil then return DEFAULT_TYPE end
-  if type(value) ~= 'string' or s_find(value, '%c') then
-    error('kvdb.header["content-type"] must be a string without control characters', 0)
+  if type(value) ~= 'string' or s_find(value, '[^\32-\126]') then
+    error('kvdb.header["content-type"] must be a string of printable ASCII characters', 0)
   end
   return value
 end

@@ -154,6 +154,9 @@ describe('the kvdb API of a script', () => {
     expect((await outcome(sandbox, 'kvdb.redirect("/b\\r\\nSet-Cookie: x")')).message).toContain(
       'control characters',
     )
+    expect((await outcome(sandbox, 'kvdb.redirect("/caf\u{e9}")')).headers?.location).toBe('/caf%C3%A9')
+    const accented = 'kvdb.header["content-type"] = "text/plain; x=\u{e9}" kvdb.print(1)'
+    expect((await outcome(sandbox, accented)).message).toContain('printable ASCII')
   })
 
   test('kvdb.exit stops: its code wins unless output was written, then kvdb.status, then 200', async () => {
