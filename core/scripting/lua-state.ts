@@ -19,6 +19,7 @@ import {
   ScriptSyntaxError,
   ScriptTimeoutError,
 } from './errors.ts'
+import { PATTERNS } from './patterns.ts'
 import { PRELUDE } from './prelude.ts'
 
 const REGISTRY = -1_001_000 // LUA_REGISTRYINDEX for LUAI_MAXSTACK = 1,000,000
@@ -298,10 +299,17 @@ export class LuaState {
       open(L)
       this.setGlobal(name)
     }
-    const chunk = this.load(L, 'kvdb', encoder.encode(PRELUDE))
-    m._lua_rawgeti(L, REGISTRY, BigInt(chunk))
-    m._luaL_unref(L, REGISTRY, chunk)
-    if (m._lua_pcallk(L, 0, 1, 0, 0, 0) !== LUA_OK) throw new Error(`prelude failed: ${this.message(L, -1)}`)
+    // The prelude is called with the pattern matcher's module as its argument.
+    for (const [name, source] of [
+      ['kvdb', PRELUDE],
+      ['patterns', PATTERNS],
+    ] as const) {
+      const chunk = this.load(L, name, encoder.encode(source))
+      m._lua_rawgeti(L, REGISTRY, BigInt(chunk))
+      m._luaL_unref(L, REGISTRY, chunk)
+    }
+    if (m._lua_pcallk(L, 0, 1, 0, 0, 0) !== LUA_OK) throw new Error(`patterns failed: ${this.message(L, -1)}`)
+    if (m._lua_pcallk(L, 1, 1, 0, 0, 0) !== LUA_OK) throw new Error(`prelude failed: ${this.message(L, -1)}`)
     const field = (name: string) => {
       this.withCString(name, (ptr) => m._lua_getfield(L, -1, ptr))
       return m._luaL_ref(L, REGISTRY) as number

@@ -10,6 +10,7 @@
 // coroutine to its parent, so kvdb.get also works inside coroutines.
 
 export const PRELUDE = String.raw`
+local PATTERNS = ... -- the Lua port of string.find/match/gmatch/gsub (patterns.ts)
 local HOST, EXIT, ABORT, OUTPUT = {}, {}, {}, {}
 local MEMERR = 'not enough memory'
 local DEFAULT_TYPE = 'text/plain; charset=utf-8'
@@ -24,15 +25,78 @@ local co_create, co_resume, co_yield, co_running, co_status, co_isyieldable, co_
 local pack, concat = table.pack, table.concat
 local floor, math_type = math.floor, math.type
 local s_find, s_format, s_lower = string.find, string.format, string.lower
+local C = { find = string.find, match = string.match, gmatch = string.gmatch, gsub = string.gsub }
+local log = math.log
 local string_lib, table_lib, math_lib, utf8_lib = string, table, math, utf8
 local VERSION = _VERSION
+
+local _ENV = nil -- from here on a stray global name is an error, never a reach into _G
+
+-- The C pattern matcher backtracks without running a Lua instruction, out of the time limit's
+-- reach. A call whose worst case is large runs in the Lua port instead, where the limit applies.
+-- The worst case is about starts * #p * (run + 1) for each repetition that may backtrack, where
+-- run is the longest run of its class in the subject (the whole subject for '.', %b and
+-- back-references); a repetition ending the pattern never backtracks. Logarithms keep it small.
+local HEAVY = log(1e7)
+
+local function heavy(s, p, init, anchors)
+  if type(s) ~= 'string' or type(p) ~= 'string' then return false end
+  if init ~= nil and math_type(init) ~= 'integer' then return false end
+  local n = #s
+  if n < 2 then return false end
+  -- A quick upper bound first: every repetition character as a whole-subject scan.
+  local q = 0
+  for _ in C.gmatch(p, '[%*%+%-%?]') do q = q + 1 end
+  for _ in C.gmatch(p, '%%[b1-9]') do q = q + 1 end
+  local starts = (anchors and C.find(p, '^%^')) and 0 or log(n)
+  if starts + q * log(n) + log(#p + 1) <= HEAVY then return false end
+  local shape = PATTERNS.analyse(p, anchors)
+  if not shape then return false end -- malformed: the C matcher says so at once
+  local cost = (shape.anchored and 0 or log(n)) + log(#p + 1) + shape.unbounded * log(n) + shape.optional * log(2)
+  for _, class in ipairs(shape.classes) do
+    if cost > HEAVY then return true end
+    local longest = 0
+    for run in C.gmatch(s, class .. '+') do
+      if #run > longest then longest = #run end
+    end
+    cost = cost + log(longest + 1)
+  end
+  return cost > HEAVY
+end
+
+local function pass(...)
+  return ...
+end
+
+local function find_(s, p, init, plain)
+  if not plain and heavy(s, p, init, true) then return PATTERNS.find(s, p, init) end
+  return pass(C.find(s, p, init, plain))
+end
+
+local function match_(s, p, init)
+  if heavy(s, p, init, true) then return PATTERNS.match(s, p, init) end
+  return pass(C.match(s, p, init))
+end
+
+local function gmatch_(s, p, init)
+  if heavy(s, p, init, false) then return PATTERNS.gmatch(s, p, init) end
+  return pass(C.gmatch(s, p, init))
+end
+
+local function gsub_(s, p, repl, n)
+  local tr = type(repl)
+  local valid = tr == 'string' or tr == 'number' or tr == 'function' or tr == 'table'
+  if valid and (n == nil or math_type(n) == 'integer') and heavy(s, p, nil, true) then
+    return PATTERNS.gsub(s, p, repl, n)
+  end
+  return pass(C.gsub(s, p, repl, n))
+end
 
 -- The string metatable is shared by every run on this state: its __index is the real string
 -- library, which no script can reach (getmetatable('') answers false); scripts get copies.
 string_lib.dump = nil
+string_lib.find, string_lib.match, string_lib.gmatch, string_lib.gsub = find_, match_, gmatch_, gsub_
 getmetatable('').__metatable = false
-
-local _ENV = nil -- from here on a stray global name is an error, never a reach into _G
 
 local function copy(lib, except)
   local result = {}
