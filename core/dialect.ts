@@ -10,6 +10,7 @@ import type { Engine } from './engine/engine.ts'
 import type { Logger } from './log.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import type { Mount } from './routes.ts'
+import type { ScriptSandbox } from './scripting/sandbox.ts'
 
 export interface DialectContext<Options> {
   engine: Engine
@@ -20,6 +21,8 @@ export interface DialectContext<Options> {
   auth: Accounts
   rateLimit: RateLimiter
   log: Logger
+  /** The Lua sandbox for dialects with scripts; its WebAssembly loads on first use. */
+  scripting: ScriptSandbox
 }
 
 export interface CorsPolicy {

@@ -10,6 +10,7 @@ import type { Clock } from './engine/types.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { ScriptSandbox } from './scripting/sandbox.ts'
 import { createServer, type Server } from './server.ts'
 
 export interface Kvgate {
@@ -18,6 +19,7 @@ export interface Kvgate {
   accounts: Accounts
   server: Server
   log: Logger
+  scripting: ScriptSandbox
   close(): Promise<void>
 }
 
@@ -35,6 +37,7 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
     onBackgroundError: (error) => log.error('background maintenance failed', { error }),
   })
   const accounts = new Accounts(engine, accountKinds(dialects))
+  const scripting = new ScriptSandbox()
   const server = createServer({
     config,
     engine,
@@ -43,6 +46,7 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
     rateLimit: new RateLimiter(engine),
     log,
     metrics: new Metrics(),
+    scripting,
   })
   return {
     config,
@@ -50,7 +54,9 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
     accounts,
     server,
     log,
+    scripting,
     async close() {
+      scripting.close()
       await engine.close()
       log.flush()
     },

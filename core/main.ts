@@ -55,11 +55,21 @@ async function selftest(): Promise<void> {
   const kvgate = createKvgate({ ...config, sweepIntervalMs: 0 }, dialects)
   await kvgate.engine.ping()
   await kvgate.close()
-  const { createLuaFactory } = await import('./scripting/lua-factory.ts')
-  const lua = await (await createLuaFactory()).createEngine()
-  const result = await lua.doString('return 1 + 1')
-  lua.global.close()
+  // The script sandbox itself, as a script request would use it (glue.wasm, prelude, limits).
+  const { ScriptSandbox } = await import('./scripting/sandbox.ts')
+  const sandbox = new ScriptSandbox({ poolSize: 1 })
+  const response = await sandbox.run(
+    { id: 'selftest', version: 1, name: 'selftest', source: 'return 1 + 1' },
+    { query: new URLSearchParams(), headers: new Headers(), body: new Uint8Array(), remoteAddr: '' },
+    { get: unused, set: unused, delete: unused, incr: unused, list: unused },
+  )
+  sandbox.close()
+  const result = Number(new TextDecoder().decode(response.body))
   process.stdout.write(`${JSON.stringify({ store: config.store.type, lua: result })}\n`)
+}
+
+const unused = (): never => {
+  throw new Error('the selftest script calls no host function')
 }
 
 async function main(argv: string[]): Promise<void> {

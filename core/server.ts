@@ -17,6 +17,7 @@ import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import type { Mount } from './routes.ts'
+import type { ScriptSandbox } from './scripting/sandbox.ts'
 
 export interface ServerParts {
   config: Config
@@ -27,6 +28,7 @@ export interface ServerParts {
   rateLimit: RateLimiter
   log: Logger
   metrics: Metrics
+  scripting: ScriptSandbox
 }
 
 export interface Server {
@@ -118,7 +120,7 @@ export function createServer(parts: ServerParts): Server {
 }
 
 function buildHostApp(parts: ServerParts, mounts: MountedDialect[]): HostApp {
-  const { config, engine, accounts, rateLimit, log, metrics } = parts
+  const { config, engine, accounts, rateLimit, log, metrics, scripting } = parts
   const sorted = [...mounts].sort((a, b) => b.mount.prefix.length - a.mount.prefix.length)
   let app: AnyElysia = new Elysia()
     // Runs before every other error handler and lets them answer: it only counts and logs.
@@ -160,6 +162,7 @@ function buildHostApp(parts: ServerParts, mounts: MountedDialect[]): HostApp {
       auth: accounts,
       rateLimit,
       log: log.child({ dialect: dialect.name }),
+      scripting,
     }
     app = app.use(dialect.plugin(context, mount))
   }

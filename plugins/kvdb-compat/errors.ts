@@ -4,6 +4,7 @@
 import { isEngineError } from '../../core/engine/errors.ts'
 import { HttpError } from '../../core/http/errors.ts'
 import { requestIdOf } from '../../core/http/request-context.ts'
+import { isScriptError, type ScriptErrorKind } from '../../core/scripting/errors.ts'
 
 export const TEXT = 'text/plain; charset=utf-8'
 
@@ -18,6 +19,15 @@ export const messages = {
   badCredential: 'invalid key or access token',
   methodNotAllowed: 'method not allowed',
 } as const
+
+/** A script's failure: a bad upload is 400, running out of time 503, anything else 500. */
+const SCRIPT_STATUS: Record<ScriptErrorKind, number> = {
+  syntax: 400,
+  runtime: 500,
+  memory: 500,
+  output: 500,
+  time: 503,
+}
 
 const ENGINE_STATUS: Record<string, number> = {
   not_found: 404,
@@ -44,6 +54,7 @@ export function renderKvdbError(error: unknown, request: Request): Response {
     const message = error.status === 413 ? messages.valueTooLarge : error.message
     return textResponse(error.status, message)
   }
+  if (isScriptError(error)) return textResponse(SCRIPT_STATUS[error.kind], error.message)
   if (isEngineError(error)) {
     const status = ENGINE_STATUS[error.code] ?? 500
     if (status === 503) return textResponse(503, 'service unavailable, try again later')

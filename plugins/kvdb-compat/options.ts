@@ -28,6 +28,16 @@ export const KvdbOptionsSchema = v.object({
   rateLimitWindow: integerOption(3600, { min: 1 }),
   /** Whether anyone may create buckets (POST /); off answers 403. */
   allowCreate: booleanOption(true),
+  /** Largest script source, in bytes; larger uploads are refused with 413. */
+  maxScriptBytes: integerOption(64 * 1024, { min: 1 }),
+  /** CPU time one script run may spend in Lua (ms); exceeded: 503. */
+  scriptCpuMs: integerOption(50, { min: 1 }),
+  /** Wall-clock time of one script run, waiting for the store included (ms); exceeded: 503. */
+  scriptWallMs: integerOption(5000, { min: 1 }),
+  /** Memory one script run may allocate (bytes); exceeded: 500. */
+  scriptMemoryBytes: integerOption(16 * 1024 * 1024, { min: 64 * 1024 }),
+  /** Output of one script run (bytes); exceeded: 500. */
+  scriptOutputBytes: integerOption(1024 * 1024, { min: 1 }),
 })
 
 export type KvdbOptions = v.InferOutput<typeof KvdbOptionsSchema>

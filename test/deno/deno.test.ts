@@ -11,7 +11,7 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL')
 })
 
-test('the same sources start under Deno 2, answer /healthz, create an account, serve a dialect, and stop on SIGTERM', async () => {
+test('the same sources start under Deno 2, answer /healthz, create an account, serve a dialect, run a script, and stop on SIGTERM', async () => {
   const port = freePort()
   const child = Bun.spawn(
     [DENO, 'run', '-A', 'core/main.ts', '--port', String(port), '--host', '127.0.0.1'],
@@ -50,6 +50,22 @@ test('the same sources start under Deno 2, answer /healthz, create an account, s
   expect((await fetch(`${base}/lightkv/item/write`, write)).status).toBe(200)
   const read = await fetch(`${base}/lightkv/item/read?key=runtime`, { headers: bearer })
   expect(await read.json()).toEqual({ ok: true, data: { key: 'runtime', value: 'deno' } })
+  // A KVdb bucket script runs in the wasm Lua sandbox, limits included.
+  const createdBucket = await fetch(`${base}/kvdb`, {
+    method: 'POST',
+    body: new URLSearchParams({ secret_key: 's' }),
+  })
+  const bucket = await createdBucket.text()
+  const script = (name: string, source: string) =>
+    fetch(`${base}/kvdb/${bucket}/scripts/${name}`, {
+      method: 'PUT',
+      body: source,
+      headers: { authorization: 'Bearer s' },
+    })
+  expect((await script('hello', 'kvdb.say("hi ", kvdb.incr("n"))')).status).toBe(200)
+  expect(await (await fetch(`${base}/kvdb/${bucket}/scripts/hello`)).text()).toBe('hi 1\n')
+  expect((await script('loop', 'while true do end')).status).toBe(200)
+  expect((await fetch(`${base}/kvdb/${bucket}/scripts/loop`)).status).toBe(503)
   child.kill('SIGTERM')
   expect(await child.exited).toBe(0)
   expect(await new Response(child.stdout).text()).toContain('"runtime":"deno"')

@@ -11,6 +11,7 @@ import { kvdbError, messages } from '../errors.ts'
 import { negotiateFormat, renderListing } from '../listing.ts'
 import { readForm } from '../request.ts'
 import { ListQuery, parseOr400, TxnBody, TxnOp, UpdatePolicyForm } from '../schemas.ts'
+import { deleteAllScripts } from '../scripts.ts'
 import { checkKey, expiryOf, jsonValue } from '../values.ts'
 
 export const bucketMethods: Methods<BucketRequest> = {
@@ -79,6 +80,7 @@ export const bucketMethods: Methods<BucketRequest> = {
 
   async DELETE({ bucket, principal, ctx }) {
     authorize('deleteBucket', bucket, principal)
+    await deleteAllScripts(ctx.engine, bucket.id)
     await ctx.engine.namespaces.delete(bucket.id)
     return ok()
   },

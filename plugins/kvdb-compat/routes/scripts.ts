@@ -1,17 +1,55 @@
-// Bucket scripts: reserved until scripting lands. The paths answer with the contract's access
-// rules already (management needs the secret key), and as a bucket without scripts would: an empty
-// list, no script to run or delete. Uploading answers 503 until there is an engine to run them.
+// Bucket scripts: upload (PUT, compiled first, so a syntax error is a 400 with Lua's message),
+// delete and list with the secret key; run (GET, POST) with any credential or none. A run is one
+// Lua script in the sandbox, answering the request; a token on the request narrows what it touches.
 
+import { readBody } from '../../../core/http/body.ts'
+import type { ScriptLimits } from '../../../core/scripting/sandbox.ts'
 import { authorize } from '../access.ts'
-import type { SubRequest, SubResource } from '../context.ts'
+import { ok, type SubRequest, type SubResource } from '../context.ts'
 import { kvdbError, messages } from '../errors.ts'
 import { negotiateFormat, renderListing } from '../listing.ts'
+import type { KvdbOptions } from '../options.ts'
+import { scriptHost } from '../script-host.ts'
+import { deleteScript, listScripts, loadScript, SCRIPT_NAME, saveScript } from '../scripts.ts'
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/
+const NOT_FOUND = 'script not found'
+/** Statuses whose responses have no body (the Response constructor refuses one). */
+const NULL_BODY = new Set([204, 205, 304])
 
 function scriptName({ rest }: SubRequest): string {
-  if (!NAME.test(rest)) throw kvdbError(404, 'script not found')
+  if (!SCRIPT_NAME.test(rest)) throw kvdbError(404, NOT_FOUND)
   return rest
+}
+
+export const scriptLimits = (options: KvdbOptions): Partial<ScriptLimits> => ({
+  cpuTimeMs: options.scriptCpuMs,
+  wallTimeMs: options.scriptWallMs,
+  memoryBytes: options.scriptMemoryBytes,
+  outputBytes: options.scriptOutputBytes,
+})
+
+async function run(request: SubRequest): Promise<Response> {
+  const { bucket, principal, ctx } = request
+  authorize('runScript', bucket, principal)
+  const name = scriptName(request)
+  const script = await loadScript(ctx.engine, bucket.id, name)
+  if (!script) throw kvdbError(404, NOT_FOUND)
+  const body = await readBody(request.request, ctx.maxFormBytes)
+  const response = await ctx.dialect.scripting.run(
+    { id: `${bucket.id}/${name}`, version: script.version, name, source: script.source },
+    {
+      query: new URL(request.request.url).searchParams,
+      headers: request.request.headers,
+      body,
+      remoteAddr: ctx.clientIp(request.request),
+    },
+    scriptHost(ctx, bucket, principal),
+    scriptLimits(ctx.options),
+  )
+  return new Response(NULL_BODY.has(response.status) ? null : (response.body as Uint8Array<ArrayBuffer>), {
+    status: response.status,
+    headers: response.headers,
+  })
 }
 
 export const scripts: SubResource = {
@@ -19,35 +57,35 @@ export const scripts: SubResource = {
   nested: true,
   methods: {
     async GET(request) {
-      if (request.rest === '') {
-        authorize('manageScripts', request.bucket, request.principal)
-        const format = negotiateFormat(
-          request.query.text('format') || undefined,
-          request.request.headers.get('accept'),
-        )
-        return renderListing([], format, false)
-      }
-      authorize('runScript', request.bucket, request.principal)
-      scriptName(request)
-      throw kvdbError(404, 'script not found')
+      if (request.rest !== '') return run(request)
+      authorize('manageScripts', request.bucket, request.principal)
+      const format = negotiateFormat(
+        request.query.text('format') || undefined,
+        request.request.headers.get('accept'),
+      )
+      const names = await listScripts(request.ctx.engine, request.bucket.id, request.ctx.options.maxListLimit)
+      return renderListing(names, format, false)
     },
     async POST(request) {
       if (request.rest === '') throw kvdbError(405, messages.methodNotAllowed)
-      authorize('runScript', request.bucket, request.principal)
-      scriptName(request)
-      throw kvdbError(404, 'script not found')
+      return run(request)
     },
     async PUT(request) {
       if (request.rest === '') throw kvdbError(405, messages.methodNotAllowed)
-      authorize('manageScripts', request.bucket, request.principal)
-      if (!NAME.test(request.rest)) throw kvdbError(400, 'a script name is 1 to 64 of A-Z a-z 0-9 _ . -')
-      throw kvdbError(503, 'scripting is not available on this server yet')
+      const { bucket, principal, ctx, rest } = request
+      authorize('manageScripts', bucket, principal)
+      if (!SCRIPT_NAME.test(rest)) throw kvdbError(400, 'a script name is 1 to 64 of A-Z a-z 0-9 _ . -')
+      const source = await readBody(request.request, ctx.options.maxScriptBytes)
+      await ctx.dialect.scripting.check(rest, source)
+      await saveScript(ctx.engine, bucket.id, rest, source)
+      return ok()
     },
     async DELETE(request) {
       if (request.rest === '') throw kvdbError(405, messages.methodNotAllowed)
       authorize('manageScripts', request.bucket, request.principal)
-      scriptName(request)
-      throw kvdbError(404, 'script not found')
+      const name = scriptName(request)
+      if (!(await deleteScript(request.ctx.engine, request.bucket.id, name))) throw kvdbError(404, NOT_FOUND)
+      return ok()
     },
   },
 }
