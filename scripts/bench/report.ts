@@ -96,7 +96,7 @@ function markdown(report: Report): string {
       'misses read 1,000 keys never written; the counter is one hot key; listing asks for 100 keys by a prefix drawn over ' +
       `the whole namespace of ${int(settings.listKeys)} keys (32-byte values, loaded through the Engine); LightKV list add ` +
       'adds one of 50 members to one of 100 lists.',
-    '- Peers: Webdis (Debian package, 2 threads, over the same Redis and db as kvgate, ${settings.redisUrl}) and etcd (Debian etcd-server, one member, ' +
+    `- Peers: Webdis (Debian package, 2 threads, over the same Redis and db as kvgate, ${settings.redisUrl}) and etcd (Debian etcd-server, one member, ` +
       'v3 JSON gateway with base64 bodies) doing the same GET and PUT; a miss is 200 with an empty answer there. ' +
       'etcd syncs its log to disk on every commit, which kvgate on SQLite (synchronous=normal) does not.',
     '',
