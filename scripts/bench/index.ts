@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { dialects as kvgateDialects } from '../../plugins/index.ts'
 import { type BackendPlan, planBackend } from './backends.ts'
 import { type ColdStart, measureColdStart } from './cold-start.ts'
+import { echo } from './dialects/echo.ts'
 import { dialectBenches } from './dialects/index.ts'
 import type { DialectBench, DialectNamespace } from './dialects/types.ts'
 import { describeMachine } from './machine.ts'
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
     const plan = await planBackend(backend, settings, dir, note)
     if (!plan) continue
     try {
-      await benchKvgate(plan, benches)
+      await benchKvgate(plan, [echo], true)
+      await benchKvgate(plan, benches, false)
     } catch (error) {
       note(`kvgate on ${backend} failed: ${(error as Error).message}`)
     } finally {
@@ -131,8 +133,11 @@ async function ceilings(when: 'start' | 'end'): Promise<void> {
   }
 }
 
-async function benchKvgate(plan: BackendPlan, benches: DialectBench[]): Promise<void> {
-  log(`== kvgate on ${plan.name}`)
+/** The core floor: the same server with only the tests' echo dialect; GET and PUT only. */
+const FLOOR_SCENARIOS = ['get-hit', 'put']
+
+async function benchKvgate(plan: BackendPlan, benches: DialectBench[], floor: boolean): Promise<void> {
+  log(`== kvgate${floor ? ' core floor (echo dialect)' : ''} on ${plan.name}`)
   if (benches.length === 0) {
     note(`kvgate on ${plan.name}: no dialect to benchmark`)
     return
@@ -140,7 +145,8 @@ async function benchKvgate(plan: BackendPlan, benches: DialectBench[]): Promise<
   const server = await startKvgate({
     storeEnv: plan.storeEnv,
     dialects: benches,
-    logFile: join(dir, `kvgate-${plan.name}.log`),
+    logFile: join(dir, `kvgate-${floor ? 'floor-' : ''}${plan.name}.log`),
+    entry: floor ? join(import.meta.dir, 'servers/kvgate-echo.ts') : undefined,
   })
   try {
     const opened: Array<{ bench: DialectBench; ns: DialectNamespace }> = []
@@ -154,7 +160,7 @@ async function benchKvgate(plan: BackendPlan, benches: DialectBench[]): Promise<
         note(`kvgate on ${plan.name}, ${bench.name}: setup failed, skipped: ${(error as Error).message}`)
       }
     }
-    if (settings.listKeys > 0 && settings.scenarios.includes('list') && opened.length > 0) {
+    if (!floor && settings.listKeys > 0 && settings.scenarios.includes('list') && opened.length > 0) {
       loads.push(
         loadListKeys(
           plan,
@@ -163,13 +169,14 @@ async function benchKvgate(plan: BackendPlan, benches: DialectBench[]): Promise<
       )
     }
     for (const scenario of scenarios) {
+      if (floor && !FLOOR_SCENARIOS.includes(scenario.name)) continue
       for (const { bench, ns } of opened) {
         const requests = requestsFor(scenario.name, ns.front, settings.listKeys)
         if (!requests) continue
         const row = await measure(
           {
             group: plan.name,
-            target: 'kvgate',
+            target: floor ? 'kvgate core floor' : 'kvgate',
             dialect: bench.name,
             scenario,
             url: server.url,
@@ -177,6 +184,7 @@ async function benchKvgate(plan: BackendPlan, benches: DialectBench[]): Promise<
             requests,
           },
           settings,
+          log,
           note,
         )
         if (row) rows.push(row)
@@ -291,6 +299,7 @@ async function peers(): Promise<void> {
             missIsOk: peer.missIsOk,
           },
           settings,
+          log,
           note,
         )
         if (row) rows.push(row)

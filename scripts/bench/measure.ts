@@ -44,16 +44,18 @@ export async function probe(url: string, request: HttpRequest): Promise<{ status
   return { status: response.status, body: (await response.text()).slice(0, 200) }
 }
 
+/** `log` gets the figure; `note` gets why a scenario was skipped (it goes into the report). */
 export async function measure(
   input: Measured,
   settings: Settings,
   log: (line: string) => void,
+  note: (line: string) => void = log,
 ): Promise<Row | null> {
   const expectOk = input.scenario.expect === 'ok' || input.missIsOk === true
   const first = await probe(input.url, input.requests[0]!)
   const fine = expectOk ? first.status < 300 : first.status === 404
   if (!fine) {
-    log(
+    note(
       `  skip ${input.target} ${input.dialect} ${input.scenario.name}: first request answered ${first.status} ${first.body}`,
     )
     return null

@@ -49,7 +49,7 @@ const ratio = (value: number | null, base: number | null | undefined) =>
 const label = (row: Row) =>
   row.group === 'ceiling' || row.group === 'peer'
     ? row.target
-    : `kvgate · ${BACKEND_NAMES[row.group] ?? row.group} · ${row.dialect}`
+    : `${row.target} · ${BACKEND_NAMES[row.group] ?? row.group} · ${row.dialect}`
 
 export function writeReport(report: Report): string[] {
   mkdirSync(report.settings.out, { recursive: true })

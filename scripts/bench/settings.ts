@@ -9,7 +9,8 @@ import { SCENARIOS, type ScenarioName } from './scenarios.ts'
 
 const list = (name: string, fallback: string[]) => {
   const text = process.env[name]
-  return text === undefined || text.trim() === ''
+  // Unset means the default; set but empty means none (BENCH_PEERS= runs no peer).
+  return text === undefined
     ? fallback
     : text
         .split(',')

@@ -20,25 +20,34 @@ export async function startKvgate(options: {
   dialects: DialectBench[]
   logFile: string
   logLevel?: string
+  /** The program to run instead of core/main.ts (the echo floor). */
+  entry?: string
+  /** Flags for bun itself, e.g. ['--cpu-prof-md', '--cpu-prof-dir=/tmp/prof'] to profile the server. */
+  bunFlags?: string[]
 }): Promise<KvgateServer> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
-  const child = startChild([process.execPath, join(ROOT, 'core/main.ts'), '--port', String(port)], {
-    cwd: ROOT,
-    logFile: options.logFile,
-    env: {
-      KVGATE_HOST: '127.0.0.1',
-      KVGATE_LOG: options.logLevel ?? 'warn',
-      KVGATE_ADMIN_TOKEN: ADMIN_TOKEN,
-      KVGATE_DIALECTS: options.dialects.map((dialect) => dialect.name).join(','),
-      // The benchmark's own settings win over whatever the caller's shell has.
-      KVGATE_DATA: undefined,
-      REDIS_URL: undefined,
-      REDIS_CLUSTER_NODES: undefined,
-      ...Object.assign({}, ...options.dialects.map((dialect) => dialect.env ?? {})),
-      ...options.storeEnv,
+  const child = startChild(
+    [process.execPath, options.entry ?? join(ROOT, 'core/main.ts'), '--port', String(port)],
+    {
+      cwd: ROOT,
+      logFile: options.logFile,
+      env: {
+        KVGATE_HOST: '127.0.0.1',
+        KVGATE_LOG: options.logLevel ?? 'warn',
+        KVGATE_ADMIN_TOKEN: ADMIN_TOKEN,
+        KVGATE_DIALECTS: options.entry
+          ? undefined
+          : options.dialects.map((dialect) => dialect.name).join(','),
+        // The benchmark's own settings win over whatever the caller's shell has.
+        KVGATE_DATA: undefined,
+        REDIS_URL: undefined,
+        REDIS_CLUSTER_NODES: undefined,
+        ...Object.assign({}, ...options.dialects.map((dialect) => dialect.env ?? {})),
+        ...options.storeEnv,
+      },
     },
-  })
+  )
   try {
     await waitFor(`kvgate on ${url}`, answers(`${url}/healthz`))
   } catch (error) {
