@@ -13,8 +13,8 @@ export class ConfigError extends Error {}
 
 export type StoreConfig =
   | { type: 'sqlite'; path: string; synchronous: SqliteSyncMode }
-  | { type: 'redis'; url: string }
-  | { type: 'redis-cluster'; nodes: string[] }
+  | { type: 'redis'; url: string; prefix?: string }
+  | { type: 'redis-cluster'; nodes: string[]; prefix?: string }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
@@ -66,6 +66,7 @@ const ENV: Record<string, string> = {
   data: 'KVGATE_DATA',
   redisUrl: 'REDIS_URL',
   redisClusterNodes: 'REDIS_CLUSTER_NODES',
+  redisPrefix: 'KVGATE_REDIS_PREFIX',
   adminToken: 'KVGATE_ADMIN_TOKEN',
   routes: 'KVGATE_ROUTES',
   dialects: 'KVGATE_DIALECTS',
@@ -95,6 +96,7 @@ const CoreSchema = v.object({
       v.check((nodes) => nodes.every((node) => HOST_PORT.test(node)), 'must be host:port,...'),
     ),
   ),
+  redisPrefix: v.optional(v.pipe(v.string(), v.regex(/^[^{}\s]*$/, 'must not contain braces or spaces'))),
   adminToken: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   routes: v.optional(v.string(), ''),
   dialects: v.optional(listOption()),
@@ -164,10 +166,12 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
     ) as Record<string, unknown>
   }
 
+  // The key prefix appears only when set, so the common case reads as just a URL or nodes.
+  const prefix = core.redisPrefix === undefined ? {} : { prefix: core.redisPrefix }
   const store: StoreConfig = core.redisUrl
-    ? { type: 'redis', url: core.redisUrl }
+    ? { type: 'redis', url: core.redisUrl, ...prefix }
     : core.redisClusterNodes?.length
-      ? { type: 'redis-cluster', nodes: core.redisClusterNodes }
+      ? { type: 'redis-cluster', nodes: core.redisClusterNodes, ...prefix }
       : { type: 'sqlite', path: core.data, synchronous: core.sqliteSync }
 
   return {

@@ -43,7 +43,10 @@ export async function runAdmin(
       : [`--${flag}`, String(values[flag as keyof typeof values])],
   )
   const config = loadConfig({ env, argv: storeFlags, dialects })
-  const engine = new Engine(openBackend(config.store), { sweepIntervalMs: 0, limits: config.engineLimits })
+  const engine = new Engine(openBackend(config.store, { timeoutMs: config.storeTimeoutMs }), {
+    sweepIntervalMs: 0,
+    limits: config.engineLimits,
+  })
   try {
     const accounts = new Accounts(engine, accountKinds(dialects))
     switch (operation.action) {

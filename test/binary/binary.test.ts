@@ -44,16 +44,29 @@ test('the binary runs from an empty folder and embeds the Lua runtime', () => {
   expect(JSON.parse(selftest.stdout.toString())).toEqual({ store: 'sqlite', lua: 2 })
 })
 
-test('it serves, stops on SIGTERM, and finds its data again after a restart', async () => {
+test('it serves, stops on SIGTERM, and finds its accounts and data again after a restart', async () => {
   const first = await start()
   expect(await (await fetch(`${first.base}/healthz`)).json()).toEqual({ status: 'ok', backend: 'sqlite' })
   expect(await (await admin(first.base)).json()).toEqual([])
+  const created = await admin(first.base, '', { method: 'POST', body: '{"dialect":"lightkv"}' })
+  expect(created.status).toBe(201)
+  const { account_id, credentials } = await created.json()
+  const bearer = { authorization: `Bearer ${credentials.readwrite_token}` }
+  const written = await fetch(`${first.base}/lightkv/item/write`, {
+    method: 'POST',
+    headers: bearer,
+    body: '{"key":"user:42:score","value":1337}',
+  })
+  expect(written.status).toBe(200)
   first.child.kill('SIGTERM')
   expect(await first.child.exited).toBe(0)
   expect(existsSync(join(folder, 'data/kvgate.db'))).toBe(true)
 
   const second = await start()
-  expect((await admin(second.base)).status).toBe(200)
+  const accounts = await (await admin(second.base)).json()
+  expect(accounts.map((account: { account_id: string }) => account.account_id)).toEqual([account_id])
+  const read = await fetch(`${second.base}/lightkv/item/read?key=user:42:score`, { headers: bearer })
+  expect(await read.json()).toEqual({ ok: true, data: { key: 'user:42:score', value: 1337 } })
   second.child.kill('SIGTERM')
   expect(await second.child.exited).toBe(0)
 })

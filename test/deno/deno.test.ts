@@ -11,7 +11,7 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL')
 })
 
-test('the same sources start under Deno 2, answer /healthz and an admin round trip, and stop on SIGTERM', async () => {
+test('the same sources start under Deno 2, answer /healthz, create an account, serve a dialect, and stop on SIGTERM', async () => {
   const port = freePort()
   const child = Bun.spawn(
     [DENO, 'run', '-A', 'core/main.ts', '--port', String(port), '--host', '127.0.0.1'],
@@ -38,6 +38,18 @@ test('the same sources start under Deno 2, answer /healthz and an admin round tr
     body: '{"dialect":"none"}',
   })
   expect(refused.status).toBe(400)
+  const created = await fetch(`${base}/admin/accounts`, {
+    method: 'POST',
+    headers,
+    body: '{"dialect":"lightkv"}',
+  })
+  expect(created.status).toBe(201)
+  const { credentials } = await created.json()
+  const bearer = { authorization: `Bearer ${credentials.readwrite_token}` }
+  const write = { method: 'POST', headers: bearer, body: '{"key":"runtime","value":"deno"}' }
+  expect((await fetch(`${base}/lightkv/item/write`, write)).status).toBe(200)
+  const read = await fetch(`${base}/lightkv/item/read?key=runtime`, { headers: bearer })
+  expect(await read.json()).toEqual({ ok: true, data: { key: 'runtime', value: 'deno' } })
   child.kill('SIGTERM')
   expect(await child.exited).toBe(0)
   expect(await new Response(child.stdout).text()).toContain('"runtime":"deno"')

@@ -5,6 +5,7 @@ import type { Dialect } from '../../core/dialect.ts'
 import type { Clock } from '../../core/engine/types.ts'
 import { createKvgate, type Kvgate } from '../../core/kvgate.ts'
 import { listen } from '../../core/runtime.ts'
+import { holdTestPrefix } from './redis.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 
@@ -35,6 +36,7 @@ export function testKvgate(
     dialects,
   })
   const kvgate = createKvgate(config, dialects, options)
+  const releasePrefix = holdTestPrefix(env)
   const fetch: TestKvgate['fetch'] = (path, init = {}) => {
     const { peer = '127.0.0.1', host = 'localhost', ...rest } = init
     const headers = new Headers(rest.headers)
@@ -44,6 +46,10 @@ export function testKvgate(
   return {
     ...kvgate,
     fetch,
+    async close() {
+      await kvgate.close()
+      await releasePrefix()
+    },
     async createAccount(dialect, name) {
       const response = await fetch('/admin/accounts', {
         method: 'POST',

@@ -1,0 +1,463 @@
+// The Redis and Redis Cluster backend, on ioredis. Every mutation is one Lua script (redis/*.lua),
+// so it is atomic without any read-then-write from here; every key of a namespace shares one hash
+// tag (redis/keys.ts), so a namespace lives in one slot and its scripts run in a cluster too.
+// A lost connection makes each operation fail as "unavailable" within the configured timeout;
+// ioredis reconnects by itself, and operations succeed again once Redis answers.
+
+import { Buffer } from 'node:buffer'
+import { Cluster, type ClusterNode, Redis, type RedisOptions, ReplyError } from 'ioredis'
+import type {
+  Backend,
+  BackendBatchOp,
+  IncrementDelta,
+  ListElement,
+  PutConditions,
+  StoredValue,
+} from './backend.ts'
+import { compareBytes, prefixEnd } from './bytes.ts'
+import {
+  ConflictError,
+  EngineError,
+  InvalidError,
+  QuotaExceededError,
+  TypeMismatchError,
+  UnavailableError,
+} from './errors.ts'
+import { checkPrefix, DEFAULT_PREFIX, expiringSetKey, lex, NamespaceKeys } from './redis/keys.ts'
+import { commandName, defineScripts, type ScriptArg, type ScriptName } from './redis/scripts.ts'
+import type { Entry, IncrementResult, ScanEntry, ScanPage, ScanQuery, ValueKind } from './types.ts'
+
+export interface RedisBackendOptions {
+  /** redis:// or rediss:// URL, with password and db index if any. */
+  url?: string
+  /** host:port of some cluster nodes; the rest are discovered. */
+  clusterNodes?: string[]
+  /** Put before every key, so several kvgates (or other applications) can share one Redis. */
+  prefix?: string
+  /** How long an operation may take before it fails as unavailable. */
+  timeoutMs?: number
+}
+
+const KINDS: ValueKind[] = ['bytes', 'text', 'json', 'int', 'float']
+const KIND_CODES: Record<ValueKind, string> = { bytes: '0', text: '1', json: '2', int: '3', float: '4' }
+const ENTRY_FIELDS = ['v', 'k', 'c', 'm', 'n', 'u', 'x']
+/** How often one process reminds the sweeper of a namespace with expiring entries, at most. */
+const HINT_INTERVAL_MS = 60_000
+/** Reconnection attempts back off up to this delay, so Redis is found again within about a second. */
+const MAX_RECONNECT_DELAY_MS = 500
+/** Reply errors that mean Redis cannot serve right now, not that the request was wrong. */
+const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|MOVED|ASK)\b/
+
+type Client = Redis | Cluster
+type Reply = Buffer | string | number | null | Reply[]
+
+export class RedisBackend implements Backend {
+  readonly name: string
+  readonly prefix: string
+  private readonly client: Client
+  private readonly timeoutMs: number
+  private readonly hinted = new Map<string, number>()
+  private closed = false
+  private lastError: string | null = null
+
+  constructor(options: RedisBackendOptions) {
+    this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX)
+    this.timeoutMs = options.timeoutMs ?? 2000
+    const connection: RedisOptions = {
+      connectTimeout: this.timeoutMs,
+      commandTimeout: this.timeoutMs,
+      // A command caught by a dropped connection fails instead of being sent twice (an increment
+      // must never apply twice); commands queued while reconnecting fail at each failed attempt.
+      maxRetriesPerRequest: 0,
+      retryStrategy: (attempt) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS),
+      enableAutoPipelining: true,
+    }
+    if (options.clusterNodes?.length) {
+      this.name = 'redis-cluster'
+      this.client = new Cluster(options.clusterNodes.map(parseNode), {
+        enableAutoPipelining: true,
+        clusterRetryStrategy: (attempt) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS),
+        retryDelayOnClusterDown: 100,
+        retryDelayOnTryAgain: 100,
+        slotsRefreshTimeout: this.timeoutMs,
+        redisOptions: connection,
+      })
+    } else {
+      this.name = 'redis'
+      this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', connection)
+    }
+    // Without a listener ioredis prints every connection error; failures reach callers instead.
+    this.client.on('error', (error: Error) => {
+      this.lastError = error.message
+    })
+    defineScripts(this.client)
+  }
+
+  // --- Entries ---
+
+  async get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
+    const fields = (await this.guard(
+      this.client.hmgetBuffer(new NamespaceKeys(this.prefix, ns).entry(key), ...ENTRY_FIELDS),
+    )) as Array<Buffer | null>
+    if (!fields[4]) return null
+    const entry = toEntry(key, fields.slice(1), fields[0]!)
+    return entry.expiresAt === null || entry.expiresAt > now ? (entry as Entry) : null
+  }
+
+  async put(
+    ns: string,
+    key: Uint8Array,
+    value: StoredValue,
+    conditions: PutConditions,
+    now: number,
+  ): Promise<number> {
+    const keys = new NamespaceKeys(this.prefix, ns)
+    const [version, hint] = (await this.run(
+      'put',
+      [keys.entry(key), keys.index, keys.expiring, keys.version],
+      [
+        key,
+        value.bytes,
+        KIND_CODES[value.kind],
+        optional(value.contentType),
+        optional(value.metadata),
+        value.expiresAt ?? '',
+        now,
+        conditions.ifAbsent ? '1' : '',
+        conditions.ifVersion ?? '',
+        conditions.maxKeys ?? '',
+      ],
+    )) as [number, number]
+    if (version === -1) throw new ConflictError(conditions.ifAbsent ? 'key exists' : 'version mismatch')
+    if (version === -2) throw new QuotaExceededError()
+    this.hint(ns, value.expiresAt !== null, hint === 1)
+    return version
+  }
+
+  async delete(ns: string, key: Uint8Array, ifVersion: number | undefined, now: number): Promise<boolean> {
+    const keys = new NamespaceKeys(this.prefix, ns)
+    const result = (await this.run(
+      'delete',
+      [keys.entry(key), keys.index, keys.expiring],
+      [key, now, ifVersion ?? ''],
+    )) as number
+    if (result === -1) throw new ConflictError('version mismatch')
+    return result === 1
+  }
+
+  async increment(
+    ns: string,
+    key: Uint8Array,
+    delta: IncrementDelta,
+    expiresAt: number | null,
+    now: number,
+  ): Promise<IncrementResult> {
+    const keys = new NamespaceKeys(this.prefix, ns)
+    const reply = (await this.run(
+      'increment',
+      [keys.entry(key), keys.index, keys.expiring, keys.version, keys.scratch],
+      [key, delta.type, delta.type === 'int' ? delta.by.toString() : String(delta.by), expiresAt ?? '', now],
+    )) as Reply[]
+    const status = text(reply[0])
+    if (status === 'mismatch') throw new TypeMismatchError(text(reply[1]))
+    const [kind, result, version, hint] = [text(reply[1]), text(reply[2]), reply[3] as number, reply[4]]
+    this.hint(ns, expiresAt !== null, hint === 1)
+    return kind === KIND_CODES.int
+      ? { value: BigInt(result), kind: 'int', version }
+      : { value: Number(result), kind: 'float', version }
+  }
+
+  async scan(ns: string, query: ScanQuery, now: number): Promise<ScanPage> {
+    const { prefix, cursor, reverse = false, withValues = false, offset = 0, limit } = query
+    let lower: Buffer | string = prefix?.length ? lex.from(prefix) : lex.min
+    const end = prefix?.length ? prefixEnd(prefix) : null
+    let upper: Buffer | string = end ? lex.after(end) : lex.max
+    if (cursor && !reverse && (!prefix?.length || compareBytes(cursor, prefix) >= 0))
+      lower = lex.after(cursor)
+    if (cursor && reverse && (!end || compareBytes(cursor, end) < 0)) upper = lex.after(cursor)
+    const keys = new NamespaceKeys(this.prefix, ns)
+    const flat = (await this.run(
+      'scan',
+      [keys.index],
+      [
+        Buffer.concat([keys.base, Buffer.from(':e:')]),
+        lower,
+        upper,
+        reverse ? '1' : '0',
+        offset,
+        limit + 1,
+        now,
+        withValues ? '1' : '0',
+      ],
+      true,
+    )) as Array<Buffer | null>
+    const width = withValues ? 8 : 7
+    const entries: ScanEntry[] = []
+    for (let i = 0; i < flat.length; i += width) {
+      entries.push(toEntry(bytes(flat[i]!), flat.slice(i + 1, i + 7), withValues ? flat[i + 7] : undefined))
+    }
+    const more = entries.length > limit
+    if (more) entries.length = limit
+    return { entries, cursor: more && entries.length > 0 ? entries[entries.length - 1]!.key : null }
+  }
+
+  async count(ns: string, prefix: Uint8Array | undefined, now: number): Promise<number> {
+    const keys = new NamespaceKeys(this.prefix, ns)
+    const end = prefix?.length ? prefixEnd(prefix) : null
+    return (await this.run(
+      'count',
+      [keys.index, keys.expiring],
+      [prefix?.length ? lex.from(prefix) : lex.min, end ? lex.after(end) : lex.max, prefix ?? '', now],
+    )) as number
+  }
+
+  async batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
+    if (ops.length === 0) return []
+    const keys = new NamespaceKeys(this.prefix, ns)
+    const args: ScriptArg[] = [now]
+    let expiring = false
+    for (const op of ops) {
+      if (op.type === 'put') {
+        const { value } = op
+        if (value.expiresAt !== null) expiring = true
+        args.push(
+          'p',
+          op.key,
+          op.ifAbsent ? '1' : '',
+          op.ifVersion ?? '',
+          value.bytes,
+          KIND_CODES[value.kind],
+          optional(value.contentType),
+          optional(value.metadata),
+          value.expiresAt ?? '',
+        )
+      } else if (op.type === 'delete') {
+        args.push('d', op.key, '', op.ifVersion ?? '', '', '', '', '', '')
+      } else {
+        const exists = op.exists === undefined ? '' : op.exists ? '1' : '0'
+        args.push('c', op.key, exists, op.version ?? '', '', '', '', '', '')
+      }
+    }
+    const reply = (await this.run(
+      'batch',
+      [keys.index, keys.expiring, keys.version],
+      [keys.base, ...args],
+    )) as Reply[]
+    if (text(reply[0]) === 'conflict') {
+      const index = reply[1] as number
+      throw new ConflictError(`condition of operation ${index} failed`, index)
+    }
+    this.hint(ns, expiring, reply[1] === 1)
+    return (reply.slice(2) as number[]).map((version) => (version === -1 ? null : version))
+  }
+
+  // --- Lists ---
+
+  async listWrite(
+    ns: string,
+    key: Uint8Array,
+    elements: ListElement[],
+    _maxItems: number,
+  ): Promise<string[]> {
+    await this.run('listWrite', this.listKeys3(ns, key), [key, ...pairs(elements)])
+    return elements.map((element) => element.text)
+  }
+
+  async listAdd(ns: string, key: Uint8Array, elements: ListElement[], maxItems: number): Promise<string[]> {
+    const reply = (await this.run('listAdd', this.listKeys3(ns, key), [
+      key,
+      maxItems,
+      ...pairs(elements),
+    ])) as string[]
+    if (reply[0] === 'too_many') throw new InvalidError(`a list holds at most ${maxItems} items`)
+    return reply.slice(1)
+  }
+
+  async listRemove(ns: string, key: Uint8Array, canons: string[]): Promise<string[] | null> {
+    const reply = (await this.run('listRemove', this.listKeys3(ns, key), [key, ...canons])) as string[]
+    return reply[0] === 'none' ? null : reply.slice(1)
+  }
+
+  async listRange(ns: string, key: Uint8Array, start: number, end: number): Promise<string[] | null> {
+    const reply = (await this.run('listRead', this.listKeys3(ns, key), [
+      key,
+      'range',
+      start,
+      end,
+    ])) as string[]
+    return reply[0] === 'none' ? null : reply.slice(1)
+  }
+
+  async listCount(ns: string, key: Uint8Array): Promise<number | null> {
+    const reply = (await this.run('listRead', this.listKeys3(ns, key), [key, 'count'])) as Reply[]
+    return reply[0] === 'none' ? null : (reply[1] as number)
+  }
+
+  async listIndex(ns: string, key: Uint8Array, canons: string[]): Promise<number | null> {
+    const reply = (await this.run('listRead', this.listKeys3(ns, key), [key, 'index', ...canons])) as Reply[]
+    return reply[0] === 'none' ? null : (reply[1] as number)
+  }
+
+  async listDelete(ns: string, key: Uint8Array): Promise<boolean> {
+    return ((await this.run('listDelete', this.listKeys3(ns, key), [key])) as number) === 1
+  }
+
+  async listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
+    const end = prefix?.length ? prefixEnd(prefix) : null
+    const members = await this.guard(
+      this.client.zrangebylexBuffer(
+        new NamespaceKeys(this.prefix, ns).lists,
+        prefix?.length ? lex.from(prefix) : lex.min,
+        end ? lex.after(end) : lex.max,
+        'LIMIT',
+        0,
+        limit,
+      ),
+    )
+    return members.map(bytes)
+  }
+
+  // --- Maintenance ---
+
+  async dropNamespace(ns: string, limit: number): Promise<boolean> {
+    const keys = new NamespaceKeys(this.prefix, ns)
+    const done = await this.run(
+      'drop',
+      [keys.index, keys.expiring, keys.version, keys.lists],
+      [keys.base, Math.max(1, limit)],
+    )
+    return done === 1
+  }
+
+  async sweep(now: number, limit: number): Promise<number> {
+    const setKey = expiringSetKey(this.prefix)
+    const namespaces = await this.guard(this.client.smembers(setKey))
+    let removed = 0
+    for (const ns of namespaces) {
+      if (removed >= limit) break
+      const keys = new NamespaceKeys(this.prefix, ns)
+      const [count, left] = (await this.run(
+        'sweep',
+        [keys.index, keys.expiring],
+        [keys.base, now, limit - removed],
+      )) as [number, number]
+      removed += count
+      if (left === 0) {
+        // A write may have added an expiring entry between the script and SREM: look again after.
+        await this.guard(this.client.srem(setKey, ns))
+        if ((await this.guard(this.client.exists(keys.expiring))) === 1) {
+          await this.guard(this.client.sadd(setKey, ns))
+        }
+      }
+    }
+    return removed
+  }
+
+  async ping(): Promise<void> {
+    await this.guard(this.client.ping())
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const quit = this.client.quit().catch(() => {})
+    await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, this.timeoutMs))])
+    this.client.disconnect()
+  }
+
+  // --- Internals ---
+
+  private listKeys3(ns: string, key: Uint8Array): Buffer[] {
+    const keys = new NamespaceKeys(this.prefix, ns)
+    return [keys.listItems(key), keys.listTexts(key), keys.lists]
+  }
+
+  private run(name: ScriptName, keys: Buffer[], args: ScriptArg[], buffers = false): Promise<Reply> {
+    const command = (this.client as any)[`${commandName(name)}${buffers ? 'Buffer' : ''}`] as (
+      ...args: unknown[]
+    ) => Promise<Reply>
+    return this.guard(command.call(this.client, ...keys, ...args.map(arg)))
+  }
+
+  /** Settles within the timeout, turning connection failures into UnavailableError. */
+  private guard<T>(operation: Promise<T>): Promise<T> {
+    if (this.closed) {
+      operation.catch(() => {})
+      return Promise.reject(new UnavailableError('store is closed'))
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new UnavailableError(`Redis did not answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      )
+    })
+    return Promise.race([
+      operation.catch((error) => Promise.reject(this.storeError(error))),
+      timeout,
+    ]).finally(() => clearTimeout(timer))
+  }
+
+  private storeError(error: unknown): unknown {
+    if (error instanceof EngineError) return error
+    if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) return error
+    const reason = (error as Error)?.message ?? String(error)
+    return new UnavailableError(
+      `Redis unavailable: ${this.lastError && this.lastError !== reason ? `${reason} (${this.lastError})` : reason}`,
+    )
+  }
+
+  /**
+   * Tells the sweeper that a namespace has expiring entries: when a write made its expiry index
+   * non-empty, and now and then besides, so a reminder lost with a crashed process is made good.
+   */
+  private hint(ns: string, expiring: boolean, first: boolean): void {
+    if (!expiring) return
+    const now = Date.now()
+    if (!first && now - (this.hinted.get(ns) ?? 0) < HINT_INTERVAL_MS) return
+    this.hinted.set(ns, now)
+    if (this.hinted.size > 10_000) this.hinted.clear()
+    this.client.sadd(expiringSetKey(this.prefix), ns).catch(() => this.hinted.delete(ns))
+  }
+}
+
+function parseNode(node: string): ClusterNode {
+  const at = node.lastIndexOf(':')
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
+}
+
+/** Null as '', text as '=' + text: scripts tell "none" from an empty string. */
+const optional = (value: string | null) => (value === null ? '' : `=${value}`)
+
+function arg(value: ScriptArg): string | Buffer {
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'string') return value
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+}
+
+/** A plain Uint8Array view of a reply buffer, so callers compare it like any other key or value. */
+const bytes = (buffer: Buffer): Uint8Array =>
+  new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+
+const text = (reply: Reply | undefined): string =>
+  Buffer.isBuffer(reply) ? reply.toString() : typeof reply === 'string' ? reply : String(reply)
+
+/** An entry from its hash fields k, c, m, n, u, x (in that order) and, when read, its value. */
+function toEntry(key: Uint8Array, fields: Array<Buffer | null>, value: Buffer | null | undefined): ScanEntry {
+  const [kind, contentType, metadata, version, updatedAt, expiresAt] = fields
+  const entry: ScanEntry = {
+    key,
+    kind: KINDS[Number(text(kind!))] ?? 'bytes',
+    contentType: contentType ? contentType.toString() : null,
+    metadata: metadata ? metadata.toString() : null,
+    version: Number(text(version!)),
+    updatedAt: Number(text(updatedAt!)),
+    expiresAt: expiresAt ? Number(expiresAt.toString()) : null,
+  }
+  if (value !== undefined) entry.value = value ? bytes(value) : new Uint8Array(0)
+  return entry
+}
+
+function pairs(elements: ListElement[]): string[] {
+  return elements.flatMap((element) => [element.canon, element.text])
+}

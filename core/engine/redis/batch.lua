@@ -1,0 +1,47 @@
+-- Atomic batch: every condition is judged against the state before the batch; then the operations
+-- apply in order. Nothing is written when a condition fails.
+-- KEYS: index, expiring, version
+-- ARGV: namespace key prefix (everything before ':e:'), now, then 9 fields per operation: type ('p'|'d'|'c'), member, a, b, value, kind, ct, meta,
+--   expires, where a is ifAbsent ('1') for a put and exists ('1'|'0') for a check, and b is the
+--   version a put, delete or check requires ('' for any).
+-- Returns { 'conflict', index } or { 'ok', hint, result... } with -1 for no version.
+local ns = { index = KEYS[1], expiring = KEYS[2], version = KEYS[3] }
+-- Entry keys are built here (a batch has any number of them); they share the declared keys' hash
+-- tag, so they sit in the same slot.
+local base, now = ARGV[1], tonumber(ARGV[2])
+local count = (#ARGV - 2) / 9
+local function field(i, n) return ARGV[2 + (i - 1) * 9 + n] end
+local function entry_key(i) return base .. ':e:' .. field(i, 2) end
+
+for i = 1, count do
+  local type, a, b = field(i, 1), field(i, 3), field(i, 4)
+  if type == 'c' or a == '1' or b ~= '' then
+    local current = live_version(entry_key(i), now)
+    local failed = (b ~= '' and current ~= tonumber(b))
+    if type == 'p' then
+      failed = failed or (a == '1' and current ~= false)
+    elseif type == 'c' then
+      failed = failed or (a == '1' and not current) or (a == '0' and current ~= false)
+    end
+    if failed then return { 'conflict', i - 1 } end
+  end
+end
+
+local results = { 'ok', 0 }
+for i = 1, count do
+  local type, member, key = field(i, 1), field(i, 2), entry_key(i)
+  if type == 'p' then
+    local version, hint = write_entry(ns, member, key, field(i, 5), field(i, 6), field(i, 7),
+      field(i, 8), field(i, 9), ARGV[2])
+    if hint == 1 then results[2] = 1 end
+    results[#results + 1] = version
+  elseif type == 'd' then
+    redis.call('DEL', key)
+    redis.call('ZREM', ns.index, member)
+    redis.call('ZREM', ns.expiring, member)
+    results[#results + 1] = -1
+  else
+    results[#results + 1] = live_version(key, now) or -1
+  end
+end
+return results

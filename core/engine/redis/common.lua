@@ -1,0 +1,69 @@
+-- Helpers prepended to every kvgate script. An entry is a hash: v value, k kind code, c content
+-- type, m metadata, n version, u updated time, x expiry time (absent when it never expires).
+
+-- Redis expires an entry itself this long after its expiry time: reads hide it from its expiry
+-- time on by the engine's clock, so the grace only keeps a small clock skew from losing it early.
+local EXPIRY_GRACE_MS = 1000
+local CHUNK = 1000
+
+-- The version of the entry when it is live at `now`, else false.
+local function live_version(entry_key, now)
+  local fields = redis.call('HMGET', entry_key, 'n', 'x')
+  if not fields[1] then return false end
+  if fields[2] and tonumber(fields[2]) <= now then return false end
+  return tonumber(fields[1])
+end
+
+-- Live entries of a namespace at `now`: indexed keys minus those whose expiry has passed.
+local function live_count(index_key, expiring_key, now)
+  return redis.call('ZCARD', index_key) - redis.call('ZCOUNT', expiring_key, '-inf', now)
+end
+
+-- Replaces an entry with a new value and a new namespace version, keeping both indexes in step.
+-- ct and meta are '' for none, or '=' followed by the text. Returns the version, and 1 when this
+-- made the namespace's expiry index non-empty (the caller then tells the sweeper about it).
+local function write_entry(ns, member, entry_key, value, kind, ct, meta, expires, now)
+  local version = redis.call('INCR', ns.version)
+  redis.call('DEL', entry_key)
+  local fields = { 'v', value, 'k', kind, 'n', version, 'u', now }
+  if #ct > 0 then
+    fields[#fields + 1] = 'c'
+    fields[#fields + 1] = string.sub(ct, 2)
+  end
+  if #meta > 0 then
+    fields[#fields + 1] = 'm'
+    fields[#fields + 1] = string.sub(meta, 2)
+  end
+  local hint = 0
+  if expires ~= '' then
+    fields[#fields + 1] = 'x'
+    fields[#fields + 1] = expires
+  end
+  redis.call('HSET', entry_key, unpack(fields))
+  redis.call('ZADD', ns.index, 0, member)
+  if expires ~= '' then
+    redis.call('PEXPIREAT', entry_key, tonumber(expires) + EXPIRY_GRACE_MS)
+    if redis.call('ZCARD', ns.expiring) == 0 then hint = 1 end
+    redis.call('ZADD', ns.expiring, expires, member)
+  else
+    redis.call('ZREM', ns.expiring, member)
+  end
+  return version, hint
+end
+
+-- Calls a command with a long argument list in chunks, so no call exceeds Lua's stack.
+local function call_chunked(command, key, items, callback)
+  for i = 1, #items, CHUNK do
+    local result = redis.call(command, key, unpack(items, i, math.min(i + CHUNK - 1, #items)))
+    if callback then callback(result) end
+  end
+end
+
+-- The element texts of a list, in order.
+local function list_texts(items_key, texts_key, canons)
+  local out = {}
+  call_chunked('HMGET', texts_key, canons, function(part)
+    for _, text in ipairs(part) do out[#out + 1] = text end
+  end)
+  return out
+end

@@ -1,0 +1,11 @@
+-- Deletes up to `limit` entries of one namespace whose expiry is at or before `now`.
+-- KEYS: index, expiring
+-- ARGV: namespace key prefix (everything before ':e:'), now, limit
+-- Returns { removed, expiring entries left }.
+local members = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, member in ipairs(members) do redis.call('UNLINK', ARGV[1] .. ':e:' .. member) end
+if #members > 0 then
+  call_chunked('ZREM', KEYS[1], members)
+  call_chunked('ZREM', KEYS[2], members)
+end
+return { #members, redis.call('ZCARD', KEYS[2]) }

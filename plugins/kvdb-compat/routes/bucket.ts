@@ -1,0 +1,85 @@
+// The bucket itself: list keys (GET), run a transaction (POST), update the policy (PATCH), delete
+// the bucket with all its keys (DELETE).
+
+import { startsWith, utf8 } from '../../../core/engine/bytes.ts'
+import type { BatchOp } from '../../../core/engine/types.ts'
+import { MalformedJsonError, readJson } from '../../../core/http/body.ts'
+import { authorize, authorizeKey } from '../access.ts'
+import { updatePolicy } from '../bucket.ts'
+import { type BucketRequest, type Methods, ok } from '../context.ts'
+import { kvdbError, messages } from '../errors.ts'
+import { negotiateFormat, renderListing } from '../listing.ts'
+import { readForm } from '../request.ts'
+import { ListQuery, parseOr400, TxnBody, TxnOp, UpdatePolicyForm } from '../schemas.ts'
+import { checkKey, expiryOf, jsonValue } from '../values.ts'
+
+export const bucketMethods: Methods<BucketRequest> = {
+  async GET({ request, query, bucket, principal, ctx }) {
+    authorize('list', bucket, principal)
+    const params = parseOr400(ListQuery, {
+      limit: query.text('limit'),
+      skip: query.text('skip'),
+      reverse: query.text('reverse'),
+      values: query.text('values'),
+      format: query.text('format') || undefined,
+    })
+    const format = negotiateFormat(params.format, request.headers.get('accept'))
+    let prefix = query.bytes('prefix')
+    if (principal.type === 'token') {
+      // A token lists only below its prefix: by default, and refusing any prefix outside it.
+      if (prefix === undefined || prefix.length === 0) prefix = principal.prefix
+      else if (!startsWith(prefix, principal.prefix)) throw kvdbError(403, messages.blocked)
+    }
+    const { entries } = await ctx.engine.scan(bucket.id, {
+      prefix: prefix?.length ? prefix : undefined,
+      offset: params.skip ?? 0,
+      limit: Math.min(params.limit ?? ctx.options.maxListLimit, ctx.options.maxListLimit),
+      reverse: params.reverse,
+      withValues: params.values,
+    })
+    return renderListing(entries, format, params.values)
+  },
+
+  async POST({ request, bucket, principal, ctx }) {
+    authorize('write', bucket, principal)
+    const { maxTxnOps, maxValueBytes, maxKeyBytes } = ctx.options
+    let body: unknown
+    try {
+      body = await readJson(request, ctx.options.maxTxnBytes)
+    } catch (error) {
+      if (error instanceof MalformedJsonError) throw kvdbError(400, 'body is not valid JSON')
+      throw error
+    }
+    const { txn } = parseOr400(TxnBody, body)
+    if (txn.length === 0 || txn.length > maxTxnOps) {
+      throw kvdbError(400, `txn holds 1 to ${maxTxnOps} operations`)
+    }
+    // Every op is checked before any is applied: one bad op refuses the whole transaction.
+    const ops: BatchOp[] = txn.map((raw) => {
+      const op = parseOr400(TxnOp, raw)
+      const key = utf8('set' in op ? op.set : op.delete)
+      checkKey(key, maxKeyBytes)
+      authorizeKey(principal, key)
+      if (!('set' in op)) return { type: 'delete', key }
+      if (!('value' in op)) throw kvdbError(400, 'a set needs a value')
+      const value = jsonValue(op.value)
+      if (value.bytes.length > maxValueBytes) throw kvdbError(413, messages.valueTooLarge)
+      return { type: 'put', key, value, ...expiryOf(op.ttl ?? bucket.settings.defaultTtl) }
+    })
+    await ctx.engine.batch(bucket.id, ops)
+    return ok()
+  },
+
+  async PATCH({ request, bucket, principal, ctx }) {
+    authorize('updatePolicy', bucket, principal)
+    const form = parseOr400(UpdatePolicyForm, await readForm(request, ctx.maxFormBytes))
+    await updatePolicy(ctx.engine, bucket, form)
+    return ok()
+  },
+
+  async DELETE({ bucket, principal, ctx }) {
+    authorize('deleteBucket', bucket, principal)
+    await ctx.engine.namespaces.delete(bucket.id)
+    return ok()
+  },
+}

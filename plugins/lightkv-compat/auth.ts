@@ -1,0 +1,32 @@
+// App tokens: "Authorization: Bearer <token>". A read_token opens the GET endpoints, a
+// readwrite_token every endpoint; the app's id is the namespace its data lives in.
+
+import type { AccountKind, Accounts } from '../../core/auth/accounts.ts'
+import { LightKvError } from './errors.ts'
+
+export const READ = 'read'
+export const READWRITE = 'readwrite'
+
+/** The credentials `kvgate admin accounts create --dialect lightkv` hands out, and their roles. */
+export const APP_ACCOUNTS: AccountKind = {
+  credentials: { read_token: READ, readwrite_token: READWRITE },
+  namespacePerAccount: true,
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i
+
+/** The app a request acts on, once its token is known to allow the access asked for. */
+export async function authorize(
+  accounts: Accounts,
+  request: Request,
+  access: typeof READ | typeof READWRITE,
+): Promise<string> {
+  const match = BEARER.exec(request.headers.get('authorization') ?? '')
+  if (!match) throw new LightKvError('UNAUTHORIZED', 'Missing bearer token')
+  const principal = await accounts.verify(match[1]!, 'lightkv')
+  if (!principal) throw new LightKvError('UNAUTHORIZED', 'Invalid token')
+  if (access === READWRITE && principal.role !== READWRITE) {
+    throw new LightKvError('FORBIDDEN', 'This endpoint requires the readwrite_token')
+  }
+  return principal.accountId
+}

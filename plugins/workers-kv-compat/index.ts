@@ -1,0 +1,22 @@
+// The Cloudflare Workers KV REST API (v4) dialect: the official `cloudflare` SDK and wrangler,
+// pointed at http://HOST:8787/client/v4, work against kvgate unchanged.
+
+import { type Dialect, defineDialect } from '../../core/dialect.ts'
+import { renderError } from './errors.ts'
+import { WorkersKvOptions } from './options.ts'
+import { workersKvRoutes } from './routes.ts'
+
+export const workersKvDialect: Dialect<WorkersKvOptions> = defineDialect({
+  name: 'workers-kv',
+  defaultPrefix: '/client/v4',
+  options: WorkersKvOptions,
+  accounts: { credentials: { api_token: 'full' } },
+  cors: {
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Auth-Email', 'X-Auth-Key'],
+    exposeHeaders: ['Expiration'],
+  },
+  // Bulk writes are the largest bodies; a value write checks its own, smaller limit.
+  maxBodyBytes: (options) => Math.max(options.maxBulkBytes, options.maxValueBytes + 128 * 1024),
+  plugin: (context, mount) => workersKvRoutes(workersKvDialect, context, mount),
+  renderError,
+})

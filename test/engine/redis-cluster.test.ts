@@ -1,0 +1,17 @@
+// The engine conformance suite on a 3-master Redis Cluster: REDIS_CLUSTER_NODES, else one the test
+// harness starts from redis-server on spare ports and stops when the test process ends.
+
+import { afterAll } from 'bun:test'
+import { RedisBackend } from '../../core/engine/redis.ts'
+import { clusterNodes, clusterStartFailure, dropPrefix, requireRedis, testPrefix } from '../support/redis.ts'
+import { engineConformance } from './conformance.ts'
+
+const nodes = clusterNodes()
+const prefix = testPrefix()
+
+if (
+  await requireRedis('redis-cluster', nodes ? { nodes } : { url: `unstarted (${clusterStartFailure()})` })
+) {
+  engineConformance('redis-cluster', { backend: () => new RedisBackend({ clusterNodes: nodes!, prefix }) })
+  afterAll(() => dropPrefix({ nodes: nodes! }, prefix))
+}
