@@ -1,17 +1,18 @@
-// The stores kvgate is measured on: the embedded SQLite file, the shared Redis (in its own db, its
-// keys deleted afterwards, never a flush), and a throwaway 3-master Redis Cluster.
+// The stores kvgate is measured on: the embedded SQLite file, the shared Redis (under a key prefix
+// of this run, deleted afterwards, never a flush), and the tests' throwaway 3-master Redis Cluster
+// (test/support/redis.ts), which goes when this process ends.
 
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { which } from './processes.ts'
-import { redisUsedMemory, startRedisCluster } from './redis-cluster.ts'
+import { clusterNodes, clusterStartFailure } from '../../test/support/redis.ts'
+import { run } from './processes.ts'
 import type { Settings } from './settings.ts'
 
 export interface BackendPlan {
   name: string
   /** Environment that points kvgate (and the loader) at the store. */
   storeEnv: Record<string, string>
-  /** Engine namespaces this run created there, for the clean-up. */
+  /** Engine namespaces this run created there. */
   namespaces: string[]
   /** What the store holds now, in bytes, or null when unknown. */
   storeBytes(): number | null
@@ -50,35 +51,29 @@ export async function planBackend(
         note(`kvgate on redis: no Redis answers at ${settings.redisUrl}, skipped`)
         return null
       }
-      const plan: BackendPlan = {
+      return {
         name,
-        storeEnv: { REDIS_URL: settings.redisUrl },
+        storeEnv: { REDIS_URL: settings.redisUrl, KVGATE_REDIS_PREFIX: settings.redisPrefix },
         namespaces: [],
         storeBytes: () => redisUsedMemory(Number(url.port || 6379)),
         storeBytesWhat: 'Redis used_memory (the whole shared instance, so approximate)',
-        close: () => deleteNamespaceKeys(settings.redisUrl, plan.namespaces),
+        close: () => deletePrefix(settings.redisUrl, settings.redisPrefix),
       }
-      return plan
     }
     case 'cluster': {
-      if (!which('redis-server') || !which('redis-cli')) {
-        note('kvgate on cluster: redis-server is not installed, skipped')
+      const nodes = clusterNodes()
+      if (!nodes) {
+        note(`kvgate on cluster: no Redis Cluster could be started, skipped: ${clusterStartFailure()}`)
         return null
       }
-      let cluster: Awaited<ReturnType<typeof startRedisCluster>>
-      try {
-        cluster = await startRedisCluster(join(dir, 'cluster'))
-      } catch (error) {
-        note(`kvgate on cluster: could not start a Redis Cluster, skipped: ${(error as Error).message}`)
-        return null
-      }
+      const ports = nodes.map((node) => Number(node.split(':')[1]))
       return {
         name,
-        storeEnv: { REDIS_CLUSTER_NODES: cluster.nodes.join(',') },
+        storeEnv: { REDIS_CLUSTER_NODES: nodes.join(','), KVGATE_REDIS_PREFIX: settings.redisPrefix },
         namespaces: [],
-        storeBytes: () => cluster.ports.reduce((sum, port) => sum + redisUsedMemory(port), 0),
+        storeBytes: () => ports.reduce((sum, port) => sum + redisUsedMemory(port), 0),
         storeBytesWhat: 'used_memory summed over the 3 masters',
-        close: () => cluster.stop(),
+        close: async () => {},
       }
     }
     default:
@@ -90,6 +85,7 @@ export async function planBackend(
 async function redisAnswers(url: string): Promise<boolean> {
   const { default: Redis } = await import('ioredis')
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0 })
+  redis.on('error', () => {})
   try {
     await redis.connect()
     return (await redis.ping()) === 'PONG'
@@ -100,19 +96,26 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** Deletes the keys of this run's namespaces (each key of a namespace carries its id in its hash tag). */
-async function deleteNamespaceKeys(url: string, namespaces: string[]): Promise<void> {
-  if (namespaces.length === 0) return
+/** Deletes every key under this run's prefix from the shared Redis (SCAN + UNLINK, never a flush). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
   const { default: Redis } = await import('ioredis')
   const redis = new Redis(url, { lazyConnect: true })
   await redis.connect()
   try {
-    for (const ns of namespaces) {
-      const stream = redis.scanStream({ match: `*${ns}*`, count: 10_000 })
-      for await (const keys of stream)
-        if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]))
-    }
+    let cursor = '0'
+    do {
+      // Keys hold arbitrary bytes: read them as buffers, or UNLINK would get mangled names.
+      const [next, keys] = await redis.scanBuffer(cursor, 'MATCH', `${prefix}*`, 'COUNT', 10_000)
+      cursor = next.toString()
+      if (keys.length > 0) await redis.unlink(...keys)
+    } while (cursor !== '0')
   } finally {
     await redis.quit()
   }
+}
+
+/** used_memory of a Redis, in bytes. */
+export function redisUsedMemory(port: number): number {
+  const match = /used_memory:(\d+)/.exec(run(['redis-cli', '-p', String(port), 'info', 'memory']))
+  return match ? Number(match[1]) : 0
 }

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dialects as kvgateDialects } from '../../plugins/index.ts'
-import { type BackendPlan, planBackend } from './backends.ts'
+import { type BackendPlan, deletePrefix, planBackend } from './backends.ts'
 import { type ColdStart, measureColdStart } from './cold-start.ts'
 import { echo } from './dialects/echo.ts'
 import { dialectBenches } from './dialects/index.ts'
@@ -258,7 +258,7 @@ async function peers(): Promise<void> {
       return startWebdis({
         redisPort: Number(redis.port || 6379),
         redisDb: Number(redis.pathname.slice(1) || 0),
-        keyPrefix: `kvgate-bench-${started}:`,
+        keyPrefix: `${settings.redisPrefix}webdis:`,
         dir,
       })
     },
@@ -315,13 +315,7 @@ async function peers(): Promise<void> {
 
 /** Webdis's keys carry this run's prefix; they go once it is done. */
 async function cleanWebdisKeys(): Promise<void> {
-  const { default: Redis } = await import('ioredis')
-  const redis = new Redis(settings.redisUrl, { lazyConnect: true })
-  await redis.connect()
-  const stream = redis.scanStream({ match: `kvgate-bench-${started}:*`, count: 1000 })
-  for await (const keys of stream)
-    if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]))
-  await redis.quit()
+  await deletePrefix(settings.redisUrl, `${settings.redisPrefix}webdis:`)
 }
 
 try {

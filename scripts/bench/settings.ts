@@ -1,7 +1,7 @@
 // Benchmark settings, from the environment; the defaults keep a full run under ten minutes.
 //   BENCH_DURATION=3 BENCH_WARMUP=1 BENCH_CONNECTIONS=64 BENCH_THREADS=2 BENCH_LIST_KEYS=1000000
 //   BENCH_BACKENDS=sqlite,redis,cluster BENCH_PEERS=webdis,etcd BENCH_SCENARIOS=get-hit,...
-//   BENCH_REDIS_URL=redis://127.0.0.1:6379/11 BENCH_OUT=docs (where benchmarks.md and .svg go)
+//   BENCH_REDIS_URL=redis://127.0.0.1:6379 BENCH_OUT=docs (where benchmarks.md and .svg go)
 //   BENCH_COLD_START=1 (0 skips building the binary)
 
 import { join } from 'node:path'
@@ -36,7 +36,9 @@ export const settings = {
     SCENARIOS.map((scenario) => scenario.name),
   ) as ScenarioName[],
   dialects: list('BENCH_DIALECTS', []),
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11',
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  /** Every key this run puts on a Redis starts with it; it is deleted at the end. */
+  redisPrefix: `kvgate-bench:${Date.now()}:`,
   out: process.env.BENCH_OUT ?? join(import.meta.dir, '../../docs'),
   coldStart: number('BENCH_COLD_START', 1) !== 0,
 }
