@@ -3,8 +3,14 @@
 import type { Dialect } from '../core/dialect.ts'
 import { cloudkvDialect } from './cloudkv-compat/index.ts'
 import { kvdbDialect } from './kvdb-compat/index.ts'
-import { lightKv } from './lightkv-compat/index.ts'
+import { lightkvDialect } from './lightkv-compat/index.ts'
 import { rocketstackDialect } from './rocketstack-compat/index.ts'
 import { workersKvDialect } from './workers-kv-compat/index.ts'
 
-export const dialects: Dialect[] = [cloudkvDialect, kvdbDialect, lightKv, rocketstackDialect, workersKvDialect]
+export const dialects: Dialect[] = [
+  cloudkvDialect,
+  kvdbDialect,
+  lightkvDialect,
+  rocketstackDialect,
+  workersKvDialect,
+]

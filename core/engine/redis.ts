@@ -45,8 +45,9 @@ const ENTRY_FIELDS = ['v', 'k', 'c', 'm', 'n', 'u', 'x']
 const HINT_INTERVAL_MS = 60_000
 /** Reconnection attempts back off up to this delay, so Redis is found again within about a second. */
 const MAX_RECONNECT_DELAY_MS = 500
-/** Reply errors that mean Redis cannot serve right now, not that the request was wrong. */
-const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|MOVED|ASK)\b/
+/** Reply errors that mean Redis cannot serve (now, or with these credentials), not that the request was wrong. */
+const UNAVAILABLE_REPLY =
+  /^(OOM|LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|MOVED|ASK|NOAUTH|WRONGPASS|NOPERM)\b/
 
 type Client = Redis | Cluster
 type Reply = Buffer | string | number | null | Reply[]
@@ -400,7 +401,7 @@ export class RedisBackend implements Backend {
 
   private storeError(error: unknown): unknown {
     if (error instanceof EngineError) return error
-    if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) return error
+    if (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) return error
     const reason = (error as Error)?.message ?? String(error)
     return new UnavailableError(
       `Redis unavailable: ${this.lastError && this.lastError !== reason ? `${reason} (${this.lastError})` : reason}`,

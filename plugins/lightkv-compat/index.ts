@@ -7,7 +7,7 @@ import { renderError } from './errors.ts'
 import { LightKvOptions } from './options.ts'
 import { lightKvRoutes } from './routes.ts'
 
-export const lightKv: Dialect<LightKvOptions> = defineDialect({
+export const lightkvDialect: Dialect<LightKvOptions> = defineDialect({
   name: 'lightkv',
   defaultPrefix: '/lightkv',
   options: LightKvOptions,

@@ -1,8 +1,12 @@
 // Engine micro-benchmark: ops/s of get, put, scan(100) and increment through the Engine on each
-// backend, beside bare prepared SQLite statements (node:sqlite and bun:sqlite) measured in the same
-// run as the baseline. Figures are for comparing, never for asserting.
+// backend, beside bare prepared SQLite statements (node:sqlite and bun:sqlite) and bare pipelined
+// Redis commands (GET, SET, ZRANGEBYLEX, INCR, as redis-benchmark -P would send them) measured in
+// the same run as the baselines. Figures are for comparing, never for asserting.
 //
-//   bun scripts/bench/engine.ts [--seconds 1] [--concurrency 64]
+//   bun scripts/bench/engine.ts [--seconds 1] [--concurrency 64] [--backends sqlite,redis,redis-cluster]
+//
+// Redis is REDIS_URL (else 127.0.0.1:6379); the cluster is REDIS_CLUSTER_NODES, else a private one
+// started from redis-server for the run. A backend that cannot be reached is left out, with a note.
 
 import { Database } from 'bun:sqlite'
 import { mkdtempSync } from 'node:fs'
@@ -10,14 +14,29 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { parseArgs } from 'node:util'
+import { Cluster, Redis } from 'ioredis'
 import type { Backend } from '../../core/engine/backend.ts'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
+import { RedisBackend } from '../../core/engine/redis.ts'
 import { SqliteBackend } from '../../core/engine/sqlite.ts'
+import {
+  clusterNodes,
+  dropPrefix,
+  type RedisTarget,
+  redisUrl,
+  requireRedis,
+} from '../../test/support/redis.ts'
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '64' } },
+  options: {
+    seconds: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '64' },
+    backends: { type: 'string', default: 'sqlite,redis,redis-cluster' },
+  },
 })
+const BACKENDS = values.backends.split(',')
+const notes: string[] = []
 const SECONDS = Number(values.seconds)
 const CONCURRENCY = Number(values.concurrency)
 const KEYS = 10_000
@@ -92,9 +111,68 @@ function benchRaw(
   })()
 }
 
-await benchRaw('node:sqlite', new DatabaseSync(join(dir, 'raw-node.db')))
-await benchRaw('bun:sqlite', new Database(join(dir, 'raw-bun.db')))
-await benchEngine('sqlite', new SqliteBackend({ path: join(dir, 'engine.db') }))
+/** The floor under the Redis backend: one plain command per operation, auto-pipelined. */
+async function benchRawRedis(name: string, client: Redis | Cluster, prefix: string): Promise<void> {
+  const tag = `${prefix}{raw}`
+  const keyOf = (i: number) => `${tag}:bench:${String(i).padStart(6, '0')}`
+  const index = `${tag}:index`
+  const value = Buffer.from(VALUE)
+  for (let i = 0; i < KEYS; i += 1000) {
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, j) =>
+        Promise.all([
+          client.set(keyOf(i + j), value),
+          client.zadd(index, 0, `bench:${String(i + j).padStart(6, '0')}`),
+        ]),
+      ),
+    )
+  }
+  rows.push({
+    target: `raw ${name}`,
+    get: await measure((i) => client.getBuffer(keyOf((i * 7919) % KEYS))),
+    put: await measure((i) => client.set(keyOf((i * 7919) % KEYS), value)),
+    scan100: await measure(() => client.zrangebylex(index, '[bench:001', '(bench:002', 'LIMIT', 0, 100)),
+    increment: await measure(() => client.incr(`${tag}:counter`)),
+  })
+}
+
+async function benchRedis(name: 'redis' | 'redis-cluster'): Promise<void> {
+  const nodes = name === 'redis-cluster' ? clusterNodes() : null
+  const target: RedisTarget | null = name === 'redis' ? { url: redisUrl() } : nodes ? { nodes } : null
+  if (!target || !(await requireRedis(name, target).catch(() => false))) {
+    notes.push(`${name}: left out (not reachable)`)
+    return
+  }
+  const prefix = `kvgate-bench:${Date.now()}:`
+  const options = { enableAutoPipelining: true }
+  const client =
+    'url' in target
+      ? new Redis(target.url, options)
+      : new Cluster(
+          target.nodes.map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })),
+          options,
+        )
+  try {
+    await benchRawRedis(name, client, prefix)
+    await benchEngine(
+      name,
+      new RedisBackend(
+        'url' in target ? { url: target.url, prefix } : { clusterNodes: target.nodes, prefix },
+      ),
+    )
+  } finally {
+    client.disconnect()
+    await dropPrefix(target, prefix)
+  }
+}
+
+if (BACKENDS.includes('sqlite')) {
+  await benchRaw('node:sqlite', new DatabaseSync(join(dir, 'raw-node.db')))
+  await benchRaw('bun:sqlite', new Database(join(dir, 'raw-bun.db')))
+  await benchEngine('sqlite', new SqliteBackend({ path: join(dir, 'engine.db') }))
+}
+if (BACKENDS.includes('redis')) await benchRedis('redis')
+if (BACKENDS.includes('redis-cluster')) await benchRedis('redis-cluster')
 
 const format = (n: number) => Math.round(n).toLocaleString('en-US').padStart(10)
 console.log(
@@ -109,3 +187,4 @@ for (const row of rows) {
     `${row.target.padEnd(24)}${format(row.get)}${format(row.put)}${format(row.scan100)}${format(row.increment)}`,
   )
 }
+for (const note of notes) console.log(note)

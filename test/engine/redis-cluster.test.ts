@@ -9,9 +9,7 @@ import { engineConformance } from './conformance.ts'
 const nodes = clusterNodes()
 const prefix = testPrefix()
 
-if (
-  await requireRedis('redis-cluster', nodes ? { nodes } : { url: `unstarted (${clusterStartFailure()})` })
-) {
+if (await requireRedis('redis-cluster', nodes && { nodes }, clusterStartFailure() ?? undefined)) {
   engineConformance('redis-cluster', { backend: () => new RedisBackend({ clusterNodes: nodes!, prefix }) })
   afterAll(() => dropPrefix({ nodes: nodes! }, prefix))
 }

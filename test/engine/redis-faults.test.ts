@@ -9,7 +9,7 @@ import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis.ts'
 import { echoDialect } from '../support/echo-dialect.ts'
 import { type TestKvgate, testKvgate } from '../support/kvgate.ts'
-import { privateRedis, redisServerInstalled } from '../support/redis.ts'
+import { privateRedis, redisServerInstalled, startCluster } from '../support/redis.ts'
 
 const TIMEOUT_MS = 300
 /** What "within the timeout" allows on a loaded machine. */
@@ -61,7 +61,11 @@ afterAll(async () => {
   for (const close of closing) await close()
 })
 
-describe.skipIf(!redisServerInstalled())('redis failures', () => {
+// Skipped (loudly) only outside CI: in CI a missing redis-server fails these tests.
+const skip = !redisServerInstalled() && process.env.CI !== 'true'
+if (skip) console.warn('\n!!!!! SKIPPING the redis failure tests: redis-server is not installed !!!!!\n')
+
+describe.skipIf(skip)('redis failures', () => {
   test('Redis stopped mid-run: each operation is unavailable within the timeout; back within seconds', async () => {
     const redis = privateRedis()
     closing.push(() => redis.remove())
@@ -160,4 +164,24 @@ describe.skipIf(!redisServerInstalled())('redis failures', () => {
     expect(await (await kvgate.fetch('/echo/items/k', { headers: auth })).text()).toBe('three')
     expect((await kvgate.fetch('/healthz')).status).toBe(200)
   }, 30_000)
+
+  test('a Redis Cluster whose nodes all die: unavailable within the timeout, then back when they return', async () => {
+    const cluster = startCluster()
+    closing.push(async () => cluster.remove())
+    const engine = new Engine(new RedisBackend({ clusterNodes: cluster.nodes, timeoutMs: TIMEOUT_MS }), {
+      sweepIntervalMs: 0,
+    })
+    closing.push(() => engine.close())
+    await engine.put('ns', utf8('a'), text('before'))
+
+    cluster.kill()
+    for (const operation of operations(engine, 'ns')) await failsFast(operation)
+
+    cluster.restart()
+    await recovers(() => engine.put('ns', utf8('a'), text('after')), 10_000)
+    for (const operation of operations(engine, 'ns')) {
+      const outcome = await operation().catch((error) => error)
+      expect(outcome?.code).not.toBe('unavailable')
+    }
+  }, 60_000)
 })

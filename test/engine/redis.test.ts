@@ -1,15 +1,119 @@
 // The engine conformance suite on Redis (REDIS_URL, else the Redis on 127.0.0.1:6379), under a
 // key prefix of its own that is removed afterwards: the Redis may be shared.
 
-import { afterAll } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
+import { Redis } from 'ioredis'
+import { loadConfig } from '../../core/config.ts'
+import { utf8 } from '../../core/engine/bytes.ts'
+import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis.ts'
-import { dropPrefix, redisUrl, requireRedis, testPrefix } from '../support/redis.ts'
+import { openBackend } from '../../core/engine/store.ts'
+import {
+  dropPrefix,
+  privateRedis,
+  redisServerInstalled,
+  redisUrl,
+  requireRedis,
+  testPrefix,
+} from '../support/redis.ts'
 import { engineConformance } from './conformance.ts'
 
 const url = redisUrl()
 const prefix = testPrefix()
 
-if (await requireRedis('redis', url)) {
+const reachable = await requireRedis('redis', url)
+if (reachable) {
   engineConformance('redis', { backend: () => new RedisBackend({ url, prefix }) })
   afterAll(() => dropPrefix({ url }, prefix))
 }
+
+describe('choosing and reaching Redis', () => {
+  test('REDIS_URL, REDIS_CLUSTER_NODES and KVGATE_REDIS_PREFIX pick the backend and its key prefix', () => {
+    const load = (env: Record<string, string>) => loadConfig({ env, argv: [], dialects: [] })
+    const store = load({ REDIS_URL: 'rediss://:pw@redis.example:6380/4', KVGATE_REDIS_PREFIX: 'app1:' }).store
+    expect(store).toEqual({ type: 'redis', url: 'rediss://:pw@redis.example:6380/4', prefix: 'app1:' })
+    expect(() => load({ REDIS_URL: 'redis://x', KVGATE_REDIS_PREFIX: 'a{b}' })).toThrow(
+      'KVGATE_REDIS_PREFIX: must not contain braces or spaces',
+    )
+    const single = openBackend({ type: 'redis', url: 'redis://127.0.0.1:1' }, { timeoutMs: 100 })
+    const cluster = openBackend({ type: 'redis-cluster', nodes: ['127.0.0.1:1'] }, { timeoutMs: 100 })
+    expect([single.name, cluster.name]).toEqual(['redis', 'redis-cluster'])
+    return Promise.all([single.close(), cluster.close()])
+  })
+
+  test.skipIf(!redisServerInstalled())(
+    'a password and a db index in the URL are used; a wrong password is "unavailable"',
+    async () => {
+      const redis = privateRedis(['--requirepass', 'sekret'])
+      await redis.start()
+      const url = `redis://:sekret@127.0.0.1:${redis.port}/3`
+      const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+      const wrong = new Engine(new RedisBackend({ url: `redis://:nope@127.0.0.1:${redis.port}/3`, prefix }), {
+        sweepIntervalMs: 0,
+      })
+      try {
+        await engine.put('ns', utf8('k'), { bytes: utf8('v') })
+        const raw = new Redis(url)
+        expect(await raw.exists(`${prefix}{ns}:e:k`)).toBe(1)
+        await raw.select(0)
+        expect(await raw.exists(`${prefix}{ns}:e:k`)).toBe(0)
+        raw.disconnect()
+        const error = await wrong.get('ns', utf8('k')).catch((caught) => caught)
+        expect(error.code).toBe('unavailable')
+      } finally {
+        await engine.close()
+        await wrong.close()
+        await redis.remove()
+      }
+    },
+  )
+})
+
+test.skipIf(!reachable)('a namespace name with braces cannot reach into another namespace', async () => {
+  const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+  try {
+    await engine.put('a', utf8('k'), { bytes: utf8('in a') })
+    await engine.put('a}:e:k', utf8('x'), { bytes: utf8('elsewhere') })
+    await engine.put('{a}', utf8('k'), { bytes: utf8('braced') })
+    expect(new TextDecoder().decode((await engine.get('a', utf8('k')))!.value)).toBe('in a')
+    expect((await engine.scan('a', { limit: 10 })).entries.length).toBe(1)
+    expect(new TextDecoder().decode((await engine.get('{a}', utf8('k')))!.value)).toBe('braced')
+  } finally {
+    await engine.close()
+  }
+})
+
+test.skipIf(!reachable)(
+  'a namespace is dropped in bounded batches, keys and lists alike, leaving no key behind',
+  async () => {
+    const backend = new RedisBackend({ url, prefix })
+    const raw = new Redis(url)
+    try {
+      const value = { bytes: utf8('v'), kind: 'bytes' as const, contentType: null, metadata: null }
+      const ops = Array.from({ length: 2500 }, (_, i) => ({
+        type: 'put' as const,
+        key: utf8(`k${i}`),
+        value: { ...value, expiresAt: i % 2 ? Date.now() + 60_000 : null },
+      }))
+      await backend.batch('doomed', ops, Date.now())
+      for (let i = 0; i < 5; i++)
+        await backend.listWrite('doomed', utf8(`l${i}`), [{ canon: '1', text: '1' }], 10)
+      const keysLeft = async () => (await raw.keys(`${prefix}{doomed}*`)).length
+      const calls: boolean[] = []
+      let before = await keysLeft()
+      for (;;) {
+        const done = await backend.dropNamespace('doomed', 1000)
+        calls.push(done)
+        const after = await keysLeft()
+        expect(before - after).toBeLessThanOrEqual(1000 + 4)
+        before = after
+        if (done) break
+      }
+      expect(calls).toEqual([false, false, true])
+      expect(await keysLeft()).toBe(0)
+    } finally {
+      raw.disconnect()
+      await backend.close()
+    }
+  },
+)

@@ -32,24 +32,37 @@ function connect(target: RedisTarget): Redis | Cluster {
       )
 }
 
-/** Whether the store answers; in CI (CI=true) an unreachable store fails the run instead. */
-export async function requireRedis(name: string, target: string | RedisTarget): Promise<boolean> {
+/**
+ * Whether the store answers (null: there is none, for the reason given); in CI (CI=true) an
+ * unreachable store fails the run instead, elsewhere its tests are skipped with a loud line.
+ */
+export async function requireRedis(
+  name: string,
+  target: string | RedisTarget | null,
+  missing = 'not started',
+): Promise<boolean> {
   const resolved = typeof target === 'string' ? { url: target } : target
-  const client = connect(resolved)
-  client.on('error', () => {})
-  try {
-    await client.connect()
-    await client.ping()
-    return true
-  } catch (error) {
-    const where = 'url' in resolved ? resolved.url : resolved.nodes.join(',')
-    const message = `${name} at ${where} is unreachable: ${(error as Error).message}`
-    if (process.env.CI === 'true') throw new Error(`${message} (CI needs it)`)
-    console.warn(`\n!!!!! SKIPPING the ${name} tests: ${message} !!!!!\n`)
-    return false
-  } finally {
-    client.disconnect()
+  let reason = missing
+  if (resolved) {
+    const client = connect(resolved)
+    client.on('error', (error: Error) => {
+      reason = error.message
+    })
+    try {
+      await client.connect()
+      await client.ping()
+      return true
+    } catch (error) {
+      reason = `${(error as Error).message}${reason !== missing ? ` (${reason})` : ''}`
+    } finally {
+      client.disconnect()
+    }
   }
+  const where = !resolved ? '' : ` at ${'url' in resolved ? resolved.url : resolved.nodes.join(',')}`
+  const message = `${name}${where} is unreachable: ${reason}`
+  if (process.env.CI === 'true') throw new Error(`${message} (CI needs it)`)
+  console.warn(`\n!!!!! SKIPPING the ${name} tests: ${message} !!!!!\n`)
+  return false
 }
 
 /** Removes every key under a prefix, node by node (SCAN is fine here: this is test clean-up). */
@@ -91,7 +104,8 @@ export function holdTestPrefix(env: Record<string, string>): () => Promise<void>
     const target = env.REDIS_URL
       ? { url: env.REDIS_URL }
       : { nodes: (env.REDIS_CLUSTER_NODES ?? '').split(',') }
-    await dropPrefix(target, prefix).catch(() => {})
+    // A courtesy to the shared Redis: never let it hold up a test that is closing.
+    await Promise.race([dropPrefix(target, prefix).catch(() => {}), Bun.sleep(2000)])
   }
 }
 
@@ -132,7 +146,7 @@ export interface PrivateRedis {
 }
 
 /** A redis-server of this test alone, on a spare port; its data survives a kill, as a real one's would. */
-export function privateRedis(): PrivateRedis {
+export function privateRedis(extraArgs: string[] = []): PrivateRedis {
   const port = freePort()
   const dir = mkdtempSync(join(tmpdir(), 'kvgate-redis-'))
   let child: ReturnType<typeof Bun.spawn> | null = null
@@ -156,11 +170,13 @@ export function privateRedis(): PrivateRedis {
           'always',
           '--dir',
           dir,
+          ...extraArgs,
         ],
         { stdout: 'ignore', stderr: 'ignore' },
       )
       const deadline = Date.now() + 10_000
-      while (!run(['redis-cli', '-p', String(port), 'ping']).out.includes('PONG')) {
+      // Any answer will do (NOAUTH included): the server is up.
+      while (!/PONG|NOAUTH/.test(run(['redis-cli', '-p', String(port), 'ping']).out)) {
         if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`)
         await Bun.sleep(50)
       }
@@ -182,7 +198,7 @@ export const redisServerInstalled = (): boolean => run(['redis-server', '--versi
 
 // --- A private Redis Cluster ---
 
-let cluster: { nodes: string[]; pids: number[]; dir: string } | null = null
+let cluster: TestCluster | null = null
 let clusterFailure: string | null = null
 
 /**
@@ -224,30 +240,36 @@ function waitFor(what: string, check: () => boolean, timeoutMs = 15_000): void {
   throw new Error(`${what} within ${timeoutMs} ms`)
 }
 
-function startCluster(): { nodes: string[]; pids: number[]; dir: string } {
+export interface TestCluster {
+  nodes: string[]
+  /** Kills every node at once, as a crash would. */
+  kill(): void
+  /** Starts the killed nodes again on their ports; they find each other from their nodes.conf. */
+  restart(): void
+  /** Kills the nodes and removes their files. */
+  remove(): void
+}
+
+/** A 3-master Redis Cluster of this process alone, on spare ports, in a temporary folder. */
+export function startCluster(): TestCluster {
   if (!run(['redis-server', '--version']).ok) throw new Error('redis-server is not installed')
   if (!run(['redis-cli', '--version']).ok) throw new Error('redis-cli is not installed')
   const dir = mkdtempSync(join(tmpdir(), 'kvgate-cluster-'))
+  const ports = [0, 1, 2].map(() => [freePort(), freePort()] as const)
+  const nodes = ports.map(([port]) => `127.0.0.1:${port}`)
   const pids: number[] = []
-  const stop = () => {
+
+  const kill = () => {
     for (const pid of pids.splice(0)) {
       try {
         process.kill(pid, 'SIGKILL')
       } catch {}
     }
-    rmSync(dir, { recursive: true, force: true })
   }
-  // `bun test` exits without running exit handlers, and a killed run runs none: a watchdog shell
-  // stops the nodes once this process is gone, however it ended.
-  const watch = (nodePids: number[]) => {
-    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; kill -9 ${nodePids.join(' ')} 2>/dev/null; rm -rf '${dir}'`
-    Bun.spawn(['sh', '-c', script], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' }).unref()
-  }
-  try {
-    const ports = [0, 1, 2].map(() => [freePort(), freePort()] as const)
+  const spawnNodes = () => {
     for (const [index, [port, busPort]] of ports.entries()) {
       const nodeDir = join(dir, String(index))
-      mkdirSync(nodeDir)
+      mkdirSync(nodeDir, { recursive: true })
       const child = Bun.spawn(
         [
           'redis-server',
@@ -277,26 +299,49 @@ function startCluster(): { nodes: string[]; pids: number[]; dir: string } {
       child.unref()
       pids.push(child.pid)
     }
-    watch(pids)
-    const nodes = ports.map(([port]) => `127.0.0.1:${port}`)
+    // `bun test` exits without running exit handlers, and a killed run runs none: a watchdog shell
+    // stops these nodes once this process is gone, however it ended (and is itself stopped by kill()).
+    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; kill -9 ${pids.join(' ')} 2>/dev/null; rm -rf '${dir}'`
+    const watchdog = Bun.spawn(['sh', '-c', script], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
+    watchdog.unref()
+    pids.push(watchdog.pid)
     for (const [port] of ports) {
       waitFor(`redis-server on port ${port} did not start`, () =>
         run(['redis-cli', '-p', String(port), 'ping']).out.includes('PONG'),
       )
     }
-    const create = run(
-      ['redis-cli', '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
-      30_000,
-    )
-    if (!create.ok) throw new Error(`redis-cli --cluster create failed: ${create.out.slice(-500)}`)
+  }
+  const waitForOk = () => {
     for (const [port] of ports) {
       waitFor(`the cluster did not reach cluster_state:ok on port ${port}`, () =>
         run(['redis-cli', '-p', String(port), 'cluster', 'info']).out.includes('cluster_state:ok'),
       )
     }
-    return { nodes, pids, dir }
+  }
+  const remove = () => {
+    kill()
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  try {
+    spawnNodes()
+    const create = run(
+      ['redis-cli', '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
+      30_000,
+    )
+    if (!create.ok) throw new Error(`redis-cli --cluster create failed: ${create.out.slice(-500)}`)
+    waitForOk()
   } catch (error) {
-    stop()
+    remove()
     throw error
+  }
+  return {
+    nodes,
+    kill,
+    restart() {
+      spawnNodes()
+      waitForOk()
+    },
+    remove,
   }
 }

@@ -1,5 +1,5 @@
 // Key layout of the Redis backend. Every key of a namespace starts with `<prefix>{<ns>}`, so the
-// hash tag puts a whole namespace in one cluster slot, where its Lua scripts can run.
+// hash tag puts a whole namespace in one cluster slot, where its Lua scripts can run. (See REDIS.md.)
 //
 //   <base>:e:<key>   hash: one entry (value, kind, content type, metadata, version, times)
 //   <base>:i         sorted set, all scores 0: entry keys in byte order (ZRANGEBYLEX scans)
@@ -27,7 +27,7 @@ export class NamespaceKeys {
   private readonly listTextsPrefix: Buffer
 
   constructor(prefix: string, ns: string) {
-    const base = `${prefix}{${ns}}`
+    const base = `${prefix}{${hashTag(ns)}}`
     this.base = Buffer.from(base)
     this.index = Buffer.from(`${base}:i`)
     this.expiring = Buffer.from(`${base}:x`)
@@ -50,6 +50,15 @@ export class NamespaceKeys {
   listTexts(key: Uint8Array): Buffer {
     return Buffer.concat([this.listTextsPrefix, key])
   }
+}
+
+/**
+ * The namespace as its hash tag. Namespace ids are plain ([A-Za-z0-9_-]); anything else (a brace
+ * would end the tag early and let one namespace's keys spell another's) is written in base64url
+ * behind a "~", which no plain id starts with.
+ */
+function hashTag(ns: string): string {
+  return /^[A-Za-z0-9_.:-]+$/.test(ns) ? ns : `~${Buffer.from(ns).toString('base64url')}`
 }
 
 /** The sweeper's set of namespaces with expiring entries. */

@@ -2,7 +2,7 @@
 
 import { expect } from 'bun:test'
 import type { Clock } from '../../../core/engine/types.ts'
-import { lightKv } from '../../../plugins/lightkv-compat/index.ts'
+import { lightkvDialect } from '../../../plugins/lightkv-compat/index.ts'
 import { type TestKvgate, testKvgate } from '../../support/kvgate.ts'
 import type { TestStore } from '../../support/stores.ts'
 
@@ -43,7 +43,7 @@ export async function lightKvTest(
   env: Record<string, string> = {},
   clock?: Clock,
 ): Promise<LightKvTest> {
-  const kvgate = testKvgate([lightKv], { ...store.env, ...env }, { clock })
+  const kvgate = testKvgate([lightkvDialect], { ...store.env, ...env }, { clock })
   const newApp = async (): Promise<App> => {
     const created = await kvgate.createAccount('lightkv', `app-${crypto.randomUUID()}`)
     return {

@@ -13,8 +13,10 @@ import { Client } from './client.ts'
 describeEachStore('RocketStack accounts from the command line', (store) => {
   test('an API key created with kvgate admin works against the server on the same store', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'kvgate-rocketstack-'))
-    // An in-memory SQLite store is not shared between two engines: use a file for this test.
-    const env = store.env.KVGATE_DATA ? { ...store.env, KVGATE_DATA: join(folder, 'kvgate.db') } : store.env
+    // Read once: each read of a Redis store's env is a fresh prefix. An in-memory SQLite store is
+    // not shared between two engines: use a file for this test.
+    const storeEnv = store.env
+    const env = storeEnv.KVGATE_DATA ? { ...storeEnv, KVGATE_DATA: join(folder, 'kvgate.db') } : storeEnv
     try {
       const created = (await runAdmin(
         ['accounts', 'create', '--dialect', 'rocketstack', '--name', 'shop'],
@@ -28,10 +30,12 @@ describeEachStore('RocketStack accounts from the command line', (store) => {
         const client = new Client(kvgate, created.credentials.api_key!)
         expect((await client.put('hello', { value: 'world' })).status).toBe(200)
         expect((await client.get('hello')).json.data.value).toBe('world')
+        // Deleted while the server runs (closing the last test kvgate drops a Redis prefix).
+        await runAdmin(['accounts', 'delete', created.account_id], env, [rocketstackDialect])
+        expect((await client.get('hello')).status).toBe(401)
       } finally {
         await kvgate.close()
       }
-      await runAdmin(['accounts', 'delete', created.account_id], env, [rocketstackDialect])
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }

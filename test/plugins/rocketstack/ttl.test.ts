@@ -39,6 +39,16 @@ describeEachStore('RocketStack TTL', (store) => {
     expect((await client.get('year')).status).toBe(200)
   })
 
+  test('a one-second TTL expires by the real clock too, on the store itself', async () => {
+    const { client } = await open()
+    await client.put('blink', { value: 1, ttlSeconds: 1 })
+    expect((await client.get('blink')).status).toBe(200)
+    await Bun.sleep(1100)
+    expect((await client.get('blink')).status).toBe(404)
+    expect((await client.list()).json.data.items).toEqual([])
+    expect((await client.put('blink', { value: 2, ifNotExists: true })).status).toBe(200)
+  })
+
   test('a PUT without ttlSeconds clears an earlier TTL; null counts as absent', async () => {
     const clock = new ManualClock()
     const { client } = await open({}, { clock })

@@ -79,6 +79,10 @@ describeEachStore('workers-kv values and keys', (store) => {
     const listed = await expectOk(await keys('?prefix=dir'))
     expect(listed.result).toEqual([{ name: 'dir/sub?q#h ✓' }])
     expect((await expectOk(await keys('?prefix=%25'))).result).toEqual([{ name: '%2F' }])
+    for (const key of ['trailing/', 'double//slash', '/leading']) {
+      await expectOk(await put(key, key))
+      expect(await (await get(encodeURIComponent(key))).text()).toBe(key)
+    }
   })
 
   test('seed: keys up to 512 bytes; longer is 414; empty is 400', async () => {
