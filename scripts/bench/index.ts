@@ -17,13 +17,13 @@ import { describeMachine } from './machine.ts'
 import { measure, type Row } from './measure.ts'
 import { ensureInstalled, run, stopAll } from './processes.ts'
 import { type LoadFigure, writeReport } from './report.ts'
-import { type FrontEnd, HOT_KEYS, hotKey, requestsFor, SCENARIOS, VALUE_1K } from './scenarios.ts'
+import { requestsFor, SCENARIOS } from './scenarios.ts'
+import { seed } from './seed.ts'
 import { settings } from './settings.ts'
 import { startCeiling } from './targets/ceilings.ts'
 import { startEtcd } from './targets/etcd.ts'
 import { startKvgate } from './targets/kvgate.ts'
 import { type Peer, startWebdis } from './targets/webdis.ts'
-import type { HttpRequest } from './wrk.ts'
 
 const started = Date.now()
 const notes: string[] = []
@@ -160,17 +160,28 @@ async function benchKvgate(plan: BackendPlan, benches: DialectBench[], floor: bo
         note(`kvgate on ${plan.name}, ${bench.name}: setup failed, skipped: ${(error as Error).message}`)
       }
     }
-    if (!floor && settings.listKeys > 0 && settings.scenarios.includes('list') && opened.length > 0) {
+    // Who lists: every dialect on the backends named in BENCH_LIST_EVERY_DIALECT, else one.
+    const every = settings.listEveryDialect.includes(plan.name)
+    const listers = every
+      ? opened
+      : opened.filter(({ bench }) => bench.name === settings.listDialect).slice(0, 1)
+    if (!floor && settings.listKeys > 0 && settings.scenarios.includes('list') && listers.length > 0) {
+      if (!every) {
+        note(
+          `kvgate on ${plan.name}: listing through ${listers[0]!.bench.name} only (set BENCH_LIST_EVERY_DIALECT to list through every dialect)`,
+        )
+      }
       loads.push(
         loadListKeys(
           plan,
-          opened.map(({ ns }) => ns.namespace),
+          listers.map(({ ns }) => ns.namespace),
         ),
       )
     }
     for (const scenario of scenarios) {
       if (floor && !FLOOR_SCENARIOS.includes(scenario.name)) continue
       for (const { bench, ns } of opened) {
+        if (scenario.name === 'list' && !listers.some((lister) => lister.bench === bench)) continue
         const requests = requestsFor(scenario.name, ns.front, settings.listKeys)
         if (!requests) continue
         const row = await measure(
@@ -225,29 +236,6 @@ function loadListKeys(plan: BackendPlan, namespaces: string[]): LoadFigure {
       `${figure.bytesPerNamespace === null ? '?' : Math.round(figure.bytesPerNamespace / 2 ** 20)} MiB per namespace (${plan.storeBytesWhat})`,
   )
   return figure
-}
-
-/** Writes the hot keys through the front end itself, 16 at a time. */
-async function seed(url: string, front: FrontEnd): Promise<void> {
-  const send = async (request: HttpRequest) => {
-    const response = await fetch(`${url}${request.path}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    })
-    if (!response.ok)
-      throw new Error(
-        `seeding: ${request.method} ${request.path} answered ${response.status} ${(await response.text()).slice(0, 200)}`,
-      )
-    await response.arrayBuffer()
-  }
-  for (let from = 0; from < HOT_KEYS; from += 16) {
-    await Promise.all(
-      Array.from({ length: Math.min(16, HOT_KEYS - from) }, (_, i) =>
-        send(front.putKey(hotKey(from + i), VALUE_1K)),
-      ),
-    )
-  }
 }
 
 async function peers(): Promise<void> {

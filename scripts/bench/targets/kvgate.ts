@@ -20,15 +20,27 @@ export async function startKvgate(options: {
   dialects: DialectBench[]
   logFile: string
   logLevel?: string
-  /** The program to run instead of core/main.ts (the echo floor). */
+  /** The program to run instead of core/main.ts (the echo floor, the profiling wrapper). */
   entry?: string
+  /** Arguments put before --port (the wrapper's own entry). */
+  entryArgs?: string[]
+  extraEnv?: Record<string, string>
+  /** Sets KVGATE_DIALECTS to the benched dialects (default: unless another entry is run). */
+  enableDialects?: boolean
   /** Flags for bun itself, e.g. ['--cpu-prof-md', '--cpu-prof-dir=/tmp/prof'] to profile the server. */
   bunFlags?: string[]
 }): Promise<KvgateServer> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
   const child = startChild(
-    [process.execPath, options.entry ?? join(ROOT, 'core/main.ts'), '--port', String(port)],
+    [
+      process.execPath,
+      ...(options.bunFlags ?? []),
+      options.entry ?? join(ROOT, 'core/main.ts'),
+      ...(options.entryArgs ?? []),
+      '--port',
+      String(port),
+    ],
     {
       cwd: ROOT,
       logFile: options.logFile,
@@ -36,15 +48,17 @@ export async function startKvgate(options: {
         KVGATE_HOST: '127.0.0.1',
         KVGATE_LOG: options.logLevel ?? 'warn',
         KVGATE_ADMIN_TOKEN: ADMIN_TOKEN,
-        KVGATE_DIALECTS: options.entry
-          ? undefined
-          : options.dialects.map((dialect) => dialect.name).join(','),
+        KVGATE_DIALECTS:
+          (options.enableDialects ?? !options.entry)
+            ? options.dialects.map((dialect) => dialect.name).join(',')
+            : undefined,
         // The benchmark's own settings win over whatever the caller's shell has.
         KVGATE_DATA: undefined,
         REDIS_URL: undefined,
         REDIS_CLUSTER_NODES: undefined,
         ...Object.assign({}, ...options.dialects.map((dialect) => dialect.env ?? {})),
         ...options.storeEnv,
+        ...options.extraEnv,
       },
     },
   )
