@@ -38,11 +38,21 @@ export function createLogger(
       setTimeout(flush, 20)
     }
   }
+  // A line below the level is dropped before its fields are copied: access lines come per request.
+  const on = (lineLevel: LogLevel) => RANK[lineLevel] >= RANK[level]
   const make = (base: Record<string, unknown>): Logger => ({
-    debug: (message, fields) => emit('debug', message, { ...base, ...fields }),
-    info: (message, fields) => emit('info', message, { ...base, ...fields }),
-    warn: (message, fields) => emit('warn', message, { ...base, ...fields }),
-    error: (message, fields) => emit('error', message, { ...base, ...fields }),
+    debug: (message, fields) => {
+      if (on('debug')) emit('debug', message, { ...base, ...fields })
+    },
+    info: (message, fields) => {
+      if (on('info')) emit('info', message, { ...base, ...fields })
+    },
+    warn: (message, fields) => {
+      if (on('warn')) emit('warn', message, { ...base, ...fields })
+    },
+    error: (message, fields) => {
+      if (on('error')) emit('error', message, { ...base, ...fields })
+    },
     child: (fields) => make({ ...base, ...fields }),
     flush,
   })

@@ -71,11 +71,14 @@ export function createServer(parts: ServerParts): Server {
     apps.set(host, buildHostApp(parts, [...own, ...shared]))
   }
 
+  const anyHostApp = apps.get(null)!
+
   return {
     async fetch(request, peer) {
       const startedAt = performance.now()
       attachRequestInfo(request, { id: crypto.randomUUID(), peer, startedAt })
-      const { app, mounts } = apps.get(hostOf(request)) ?? apps.get(null)!
+      // Without host-specific mounts there is one app: no need to read the Host header.
+      const { app, mounts } = apps.size === 1 ? anyHostApp : (apps.get(hostOf(request)) ?? anyHostApp)
       const path = rawPath(request.url)
       const target = mounts.find(({ mount }) => isUnder(path, mount.prefix))
       const cors = target?.dialect.cors ?? DEFAULT_CORS
@@ -200,8 +203,7 @@ function preflight(cors: CorsPolicy): Response {
 }
 
 function withHeaders(response: Response, requestId: string, cors: CorsPolicy): Response {
-  const decorated = tryMutable(response)
-  decorated.headers.set('x-request-id', requestId)
+  const decorated = withRequestId(response, requestId)
   decorated.headers.set('access-control-allow-origin', '*')
   if (cors.exposeHeaders.length > 0) {
     decorated.headers.set('access-control-expose-headers', [...cors.exposeHeaders, 'X-Request-ID'].join(', '))
@@ -210,12 +212,14 @@ function withHeaders(response: Response, requestId: string, cors: CorsPolicy): R
 }
 
 /** Some responses (redirects, fetched ones) have immutable headers; those are copied. */
-function tryMutable(response: Response): Response {
+function withRequestId(response: Response, requestId: string): Response {
   try {
-    response.headers.set('x-request-id', '')
+    response.headers.set('x-request-id', requestId)
     return response
   } catch {
-    return new Response(response.body, response)
+    const copy = new Response(response.body, response)
+    copy.headers.set('x-request-id', requestId)
+    return copy
   }
 }
 

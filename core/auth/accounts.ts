@@ -61,6 +61,8 @@ const TOKEN_PREFIX = 'kvg_'
 const ID_LENGTH = 12
 const SECRET_LENGTH = 32
 const ACCOUNT_ID = /^[0-9a-f]{32}$/
+/** How many verified tokens are remembered (oldest forgotten first). */
+const VERIFIED_TOKENS = 10_000
 
 const accountKey = (id: string) => utf8(`account\u0000${id}`)
 const accountPrefix = utf8('account\u0000')
@@ -68,6 +70,9 @@ const credentialKey = (id: string) => utf8(`credential\u0000${id}`)
 const json = (value: unknown) => ({ bytes: utf8(JSON.stringify(value)), kind: 'json' as const })
 
 export class Accounts {
+  /** Tokens that passed the full check, with the version of the credential record they matched. */
+  private readonly verified = new Map<string, { version: number; principal: Principal }>()
+
   constructor(
     private readonly engine: Engine,
     private readonly kinds: ReadonlyMap<string, AccountKind>,
@@ -203,12 +208,24 @@ export class Accounts {
     }
     const credentialId = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + ID_LENGTH)
     if (!/^[0-9A-Za-z]+$/.test(credentialId)) return null
+    // The record is read every time (a rotation or deletion must count at once, in every process);
+    // only the hashing and parsing are skipped for a token already checked against this version.
     const entry = await this.engine.get(ACCOUNTS_NAMESPACE, credentialKey(credentialId))
     if (!entry) return null
+    const known = this.verified.get(token)
+    if (known && known.version === entry.version)
+      return known.principal.dialect === dialect ? { ...known.principal } : null
     const record = JSON.parse(fromUtf8(entry.value)) as CredentialRecord
     if (!verifySecret(token.slice(TOKEN_PREFIX.length + ID_LENGTH), record.hash, credentialId)) return null
-    if (record.dialect !== dialect) return null
-    return { accountId: record.accountId, dialect: record.dialect, role: record.role, credentialId }
+    const principal = {
+      accountId: record.accountId,
+      dialect: record.dialect,
+      role: record.role,
+      credentialId,
+    }
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!)
+    this.verified.set(token, { version: entry.version, principal })
+    return record.dialect === dialect ? { ...principal } : null
   }
 
   private kindOf(dialect: string): AccountKind {

@@ -21,7 +21,11 @@ export function constantTimeEqual(a: string, b: string): boolean {
 }
 
 export function verifySecret(secret: string, hash: string, salt = ''): boolean {
-  return constantTimeEqual(hashSecret(secret, salt), hash)
+  // Both sides are SHA-256 digests in base64url, whose length is public and fixed: compare them
+  // directly in constant time, without hashing them once more (this runs on every request).
+  const computed = Buffer.from(hashSecret(secret, salt))
+  const stored = Buffer.from(hash)
+  return computed.length === stored.length && timingSafeEqual(computed, stored)
 }
 
 export function hmacSha256(key: string, data: string): Buffer {
