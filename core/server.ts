@@ -74,8 +74,9 @@ export function createServer(parts: ServerParts): Server {
   const anyHostApp = apps.get(null)!
 
   return {
-    async fetch(request, peer) {
+    async fetch(received, peer) {
       const startedAt = performance.now()
+      const request = withAbsoluteUrl(received)
       attachRequestInfo(request, { id: crypto.randomUUID(), peer, startedAt })
       // Without host-specific mounts there is one app: no need to read the Host header.
       const { app, mounts } = apps.size === 1 ? anyHostApp : (apps.get(hostOf(request)) ?? anyHostApp)
@@ -179,6 +180,28 @@ function buildHostApp(parts: ServerParts, mounts: MountedDialect[]): HostApp {
     return Response.json({ error: 'internal error', request_id: requestIdOf(request) }, { status: 500 })
   })
   return { app, mounts: sorted }
+}
+
+/**
+ * The request with an absolute URL. Bun hands over just the request target as `url` when the Host
+ * header is missing (HTTP/1.0), empty or unusable ("a b", "[::1"); the path routing, the dialects'
+ * `new URL(request.url)` and Elysia all need an absolute one, so such a request is read as if it had
+ * named localhost.
+ */
+function withAbsoluteUrl(request: Request): Request {
+  if (URL.canParse(request.url)) return request
+  const { url } = request
+  const scheme = url.indexOf('://')
+  const start = url.startsWith('/') ? 0 : scheme === -1 ? -1 : url.indexOf('/', scheme + 3)
+  const target = start === -1 ? '/' : url.slice(start)
+  return new Request(`http://localhost${target}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+    // @ts-expect-error: needed by runtimes that stream request bodies (Deno, Node); not yet in the DOM types.
+    duplex: 'half',
+  })
 }
 
 const isUnder = (path: string, prefix: string) =>
