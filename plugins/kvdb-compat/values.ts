@@ -44,14 +44,17 @@ export function rawValue(bytes: Uint8Array, contentType: string | null): ValueIn
   return { bytes, kind: detectKind(bytes, contentType) }
 }
 
-/** A transaction's `value`: a string is stored like a raw body, a number as int or float, anything else as JSON. */
+/** A transaction's `value` other than a number: a string is stored like a raw body, anything else as JSON. */
 export function jsonValue(value: unknown): ValueInput {
   if (typeof value === 'string') return rawValue(utf8(value), null)
-  if (typeof value === 'number') {
-    if (Number.isSafeInteger(value)) return { bytes: utf8(String(value)), kind: 'int' }
-    return { bytes: utf8(String(value)), kind: 'float' }
-  }
   return { bytes: utf8(JSON.stringify(value)), kind: 'json' }
+}
+
+/** A transaction's number `value`, from its JSON text as sent: int when it is an int64, else float64. */
+export function numberValue(text: string): ValueInput {
+  const value = rawValue(utf8(text), null)
+  if (value.kind !== 'int' && value.kind !== 'float') throw kvdbError(400, `${text} is not a float64`)
+  return value
 }
 
 /** Content-Type of a stored value on GET. */
