@@ -2,6 +2,7 @@
 // answered on GET and embedded in JSON listings, and the counter and key rules.
 
 import { fromUtf8, fromUtf8Strict, startsWith, utf8 } from '../../core/engine/bytes.ts'
+import { inInt64 } from '../../core/engine/numbers.ts'
 import type { ValueInput, ValueKind } from '../../core/engine/types.ts'
 import { kvdbError } from './errors.ts'
 
@@ -9,8 +10,6 @@ const INT = /^[+-]?[0-9]+$/
 /** The one spelling of each int64 (no sign on positives, no leading zeros, no -0). */
 const CANONICAL_INT = /^(0|-?[1-9][0-9]*)$/
 const FLOAT = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
 const JSON_TYPE = /^application\/json\s*(;|$)/i
 
 /** The kind of a value written as raw bytes, with the request's Content-Type. */
@@ -28,8 +27,6 @@ export function detectKind(bytes: Uint8Array, contentType: string | null): Value
   if (contentType && JSON_TYPE.test(contentType) && isJson(text)) return 'json'
   return 'text'
 }
-
-const inInt64 = (value: bigint) => value >= INT64_MIN && value <= INT64_MAX
 
 function isJson(text: string): boolean {
   try {
