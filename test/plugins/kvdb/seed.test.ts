@@ -137,6 +137,9 @@ describeEachStore('kvdb seed examples', (store) => {
       'a\nb\nc\n',
     )
     expect(await answer(await h.curl(`/${id}/?format=xml`))).toEqual([406, 'unsupported format "xml"'])
+    // An empty format parameter is no format: Accept decides.
+    const emptyFormat = await h.curl(`/${id}/?format=`, { headers: { accept: 'application/json' } })
+    expect(await emptyFormat.text()).toBe('["a","b","c"]')
     expect(await (await h.curl(`/${id}/?skip=1&limit=1`)).text()).toBe('b\n')
   })
 
