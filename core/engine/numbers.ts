@@ -8,6 +8,9 @@ import type { ValueKind } from './types.ts'
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
+/** Whether an integer fits a signed 64-bit counter. */
+export const inInt64 = (value: bigint): boolean => value >= INT64_MIN && value <= INT64_MAX
+
 export interface NumberValue {
   kind: 'int' | 'float'
   value: bigint | number
@@ -27,7 +30,7 @@ export function addToStored(
   }
   if (delta.type === 'int' && (!stored || stored.kind === 'int')) {
     const sum = (stored ? BigInt(stored.text) : 0n) + delta.by
-    if (sum < INT64_MIN || sum > INT64_MAX) throw new TypeMismatchError('integer overflow')
+    if (!inInt64(sum)) throw new TypeMismatchError('integer overflow')
     return { kind: 'int', value: sum, text: sum.toString() }
   }
   const base = stored ? Number(stored.text) : 0

@@ -14,6 +14,7 @@ export function rawPath(url: string): string {
 }
 
 const encoder = new TextEncoder()
+const decoder = new TextDecoder()
 const HEX_DIGIT = /^[0-9a-fA-F]{2}$/
 
 /** Percent-decodes to bytes; characters that are not escapes are taken as UTF-8. */
@@ -37,4 +38,30 @@ export function percentDecodeBytes(text: string): Uint8Array {
 /** The percent-decoded bytes of the raw path after a prefix (e.g. the key in /kv/{bucket}/{key}). */
 export function pathBytesAfter(url: string, prefix: string): Uint8Array {
   return percentDecodeBytes(rawPath(url).slice(prefix.length))
+}
+
+/** Percent-decodes one query or urlencoded-form component to bytes, `+` being a space. */
+export const formComponentBytes = (raw: string): Uint8Array => percentDecodeBytes(raw.replace(/\+/g, ' '))
+
+/**
+ * The pairs of a query string or urlencoded form ("a=1&b=%FF"): name (decoded as UTF-8 text, invalid
+ * bytes as U+FFFD) -> value still encoded, for formComponentBytes. The first occurrence of a name wins.
+ */
+export function encodedPairs(encoded: string): Map<string, string> {
+  const pairs = new Map<string, string>()
+  for (const pair of encoded.split('&')) {
+    if (!pair) continue
+    const equals = pair.indexOf('=')
+    const name = decoder.decode(formComponentBytes(equals === -1 ? pair : pair.slice(0, equals)))
+    if (!pairs.has(name)) pairs.set(name, equals === -1 ? '' : pair.slice(equals + 1))
+  }
+  return pairs
+}
+
+/** The query parameters of a URL as sent (see encodedPairs), so a parameter may hold any byte. */
+export function encodedQuery(url: string): Map<string, string> {
+  const start = url.indexOf('?')
+  if (start === -1) return new Map()
+  const end = url.indexOf('#', start)
+  return encodedPairs(url.slice(start + 1, end === -1 ? undefined : end))
 }

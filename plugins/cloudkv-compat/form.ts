@@ -2,6 +2,7 @@
 // the query string as a fallback for each field (the saved Create Bucket example passes `access`
 // there).
 
+import { fromUtf8 } from '../../core/engine/bytes.ts'
 import { readBody } from '../../core/http/body.ts'
 import { HttpError } from '../../core/http/errors.ts'
 
@@ -29,7 +30,7 @@ export async function readForm(request: Request, limit: number): Promise<FormFie
       }
       for (const [name, value] of form) keep(name, value)
     } else if (type === '' || type === 'application/x-www-form-urlencoded') {
-      for (const [name, value] of new URLSearchParams(new TextDecoder().decode(body))) keep(name, value)
+      for (const [name, value] of new URLSearchParams(fromUtf8(body))) keep(name, value)
     } else {
       throw new HttpError(400, 'form not parseable: send multipart/form-data or x-www-form-urlencoded')
     }

@@ -7,14 +7,13 @@ import { dialectRoutes } from '../../core/dialect.ts'
 import { concatBytes } from '../../core/engine/bytes.ts'
 import { readBody } from '../../core/http/body.ts'
 import { HttpError } from '../../core/http/errors.ts'
-import { percentDecodeBytes, rawPath } from '../../core/http/path.ts'
+import { encodedQuery, formComponentBytes, percentDecodeBytes, rawPath } from '../../core/http/path.ts'
 import type { Mount } from '../../core/routes.ts'
 import { accountOf, authorizeKeyAccess, callerOf, requireOwner } from './access.ts'
 import { createBucket, DIALECT, listBuckets, loadBucket, rfc3339, setComment } from './bucket.ts'
 import { jsonResponse, renderError } from './errors.ts'
 import { readForm } from './form.ts'
 import { type CloudkvOptions, FORM_LIMIT_BYTES } from './options.ts'
-import { queryBytes } from './query.ts'
 import { ConfirmSchema, ModeSchema, parseInput, TtlSchema } from './schemas.ts'
 import { getCounters } from './stats.ts'
 
@@ -102,7 +101,9 @@ export function cloudkvRoutes(context: DialectContext<CloudkvOptions>, mount: Mo
 
   async function findKeys(request: Request, bucketId: string): Promise<Response> {
     const bucket = await bucketFor(request, bucketId, 'read')
-    const prefix = queryBytes(request.url, 'prefix')
+    // Read as bytes from the raw query, so a prefix may hold any byte (%FF) just as a key may.
+    const encoded = encodedQuery(request.url).get('prefix')
+    const prefix = encoded === undefined ? null : formComponentBytes(encoded)
     const { entries } = await engine.scan(bucket.id, {
       prefix: prefix?.length ? prefix : undefined,
       limit: options.maxFindKeys,

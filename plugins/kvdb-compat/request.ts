@@ -3,7 +3,13 @@
 
 import { fromUtf8 } from '../../core/engine/bytes.ts'
 import { readBody } from '../../core/http/body.ts'
-import { percentDecodeBytes, rawPath } from '../../core/http/path.ts'
+import {
+  encodedPairs,
+  encodedQuery,
+  formComponentBytes,
+  percentDecodeBytes,
+  rawPath,
+} from '../../core/http/path.ts'
 import { kvdbError } from './errors.ts'
 
 export type Target =
@@ -37,19 +43,10 @@ export function targetOf(url: string, prefix: string, reserved: readonly Reserve
 
 /** Query parameters as sent: the first occurrence of each name wins. */
 export class Query {
-  private readonly raw = new Map<string, string>()
+  private readonly raw: Map<string, string>
 
   constructor(url: string) {
-    const start = url.indexOf('?')
-    if (start === -1) return
-    const end = url.indexOf('#', start)
-    const search = url.slice(start + 1, end === -1 ? undefined : end)
-    for (const pair of search.split('&')) {
-      if (!pair) continue
-      const equals = pair.indexOf('=')
-      const name = decodeText(equals === -1 ? pair : pair.slice(0, equals))
-      if (!this.raw.has(name)) this.raw.set(name, equals === -1 ? '' : pair.slice(equals + 1))
-    }
+    this.raw = encodedQuery(url)
   }
 
   has(name: string): boolean {
@@ -59,18 +56,15 @@ export class Query {
   /** The parameter as text (invalid UTF-8 becomes U+FFFD), or undefined when absent. */
   text(name: string): string | undefined {
     const raw = this.raw.get(name)
-    return raw === undefined ? undefined : decodeText(raw)
+    return raw === undefined ? undefined : fromUtf8(formComponentBytes(raw))
   }
 
   /** The parameter's bytes, or undefined when absent. */
   bytes(name: string): Uint8Array | undefined {
     const raw = this.raw.get(name)
-    return raw === undefined ? undefined : decodeBytes(raw)
+    return raw === undefined ? undefined : formComponentBytes(raw)
   }
 }
-
-const decodeBytes = (raw: string) => percentDecodeBytes(raw.replace(/\+/g, ' '))
-const decodeText = (raw: string) => fromUtf8(decodeBytes(raw))
 
 /** Form fields of a urlencoded or multipart body (a body without Content-Type is read as urlencoded). */
 export async function readForm(request: Request, limit: number): Promise<Record<string, string>> {
@@ -92,11 +86,6 @@ export async function readForm(request: Request, limit: number): Promise<Record<
     }
     return fields
   }
-  for (const pair of fromUtf8(body).split('&')) {
-    if (!pair) continue
-    const equals = pair.indexOf('=')
-    const name = decodeText(equals === -1 ? pair : pair.slice(0, equals))
-    if (!(name in fields)) fields[name] = equals === -1 ? '' : decodeText(pair.slice(equals + 1))
-  }
+  for (const [name, raw] of encodedPairs(fromUtf8(body))) fields[name] = fromUtf8(formComponentBytes(raw))
   return fields
 }

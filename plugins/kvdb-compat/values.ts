@@ -2,6 +2,7 @@
 // answered on GET and embedded in JSON listings, and the counter and key rules.
 
 import { fromUtf8, fromUtf8Strict, startsWith, utf8 } from '../../core/engine/bytes.ts'
+import { inInt64 } from '../../core/engine/numbers.ts'
 import type { ValueInput, ValueKind } from '../../core/engine/types.ts'
 import { kvdbError } from './errors.ts'
 
@@ -9,8 +10,6 @@ const INT = /^[+-]?[0-9]+$/
 /** The one spelling of each int64 (no sign on positives, no leading zeros, no -0). */
 const CANONICAL_INT = /^(0|-?[1-9][0-9]*)$/
 const FLOAT = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
 const JSON_TYPE = /^application\/json\s*(;|$)/i
 
 /** The kind of a value written as raw bytes, with the request's Content-Type. */
@@ -29,8 +28,6 @@ export function detectKind(bytes: Uint8Array, contentType: string | null): Value
   return 'text'
 }
 
-const inInt64 = (value: bigint) => value >= INT64_MIN && value <= INT64_MAX
-
 function isJson(text: string): boolean {
   try {
     JSON.parse(text)
@@ -44,14 +41,17 @@ export function rawValue(bytes: Uint8Array, contentType: string | null): ValueIn
   return { bytes, kind: detectKind(bytes, contentType) }
 }
 
-/** A transaction's `value`: a string is stored like a raw body, a number as int or float, anything else as JSON. */
+/** A transaction's `value` other than a number: a string is stored like a raw body, anything else as JSON. */
 export function jsonValue(value: unknown): ValueInput {
   if (typeof value === 'string') return rawValue(utf8(value), null)
-  if (typeof value === 'number') {
-    if (Number.isSafeInteger(value)) return { bytes: utf8(String(value)), kind: 'int' }
-    return { bytes: utf8(String(value)), kind: 'float' }
-  }
   return { bytes: utf8(JSON.stringify(value)), kind: 'json' }
+}
+
+/** A transaction's number `value`, from its JSON text as sent: int when it is an int64, else float64. */
+export function numberValue(text: string): ValueInput {
+  const value = rawValue(utf8(text), null)
+  if (value.kind !== 'int' && value.kind !== 'float') throw kvdbError(400, `${text} is not a float64`)
+  return value
 }
 
 /** Content-Type of a stored value on GET. */

@@ -8,10 +8,11 @@ import { dialectRoutes } from '../../core/dialect.ts'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { NotFoundError } from '../../core/engine/errors.ts'
 import { readBody } from '../../core/http/body.ts'
+import { elementTexts } from '../../core/http/json-text.ts'
 import type { Mount } from '../../core/routes.ts'
 import { authorize, READ, READWRITE } from './auth.ts'
 import { LightKvError, ok, okText, renderError } from './errors.ts'
-import { arrayElements, type JsonBody, parseJsonBody } from './json-text.ts'
+import { type JsonBody, parseJsonBody } from './json-text.ts'
 import type { LightKvOptions } from './options.ts'
 import { bound, candidates, lightKvSchemas, param, validate, valueText, valueTexts } from './schemas.ts'
 
@@ -155,7 +156,7 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
         const input = await body(request)
         const { key } = validate(schemas.ListValues, input.value)
         // No size check: a value too large to be stored is simply not in the list.
-        const texts = arrayElements(input.members.get('values')!)
+        const texts = elementTexts(input.members.get('values')!)
         const remaining = await onList(key, () => engine.listRemove(ns, utf8(key), texts))
         return okText(`{"key":${keyJson(key)},"values":${listJson(remaining)}}`)
       },

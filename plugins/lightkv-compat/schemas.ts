@@ -3,8 +3,9 @@
 
 import * as v from 'valibot'
 import { utf8 } from '../../core/engine/bytes.ts'
+import { elementTexts } from '../../core/http/json-text.ts'
 import { LightKvError } from './errors.ts'
-import { arrayElements, type JsonBody } from './json-text.ts'
+import type { JsonBody } from './json-text.ts'
 import type { LightKvOptions } from './options.ts'
 
 const objectMessage: v.ErrorMessage<v.ObjectIssue> = (issue) =>
@@ -59,7 +60,7 @@ export function valueText(body: JsonBody, member: string, options: LightKvOption
 
 /** The JSON text of each element of a "values" array as sent. */
 export function valueTexts(body: JsonBody, options: LightKvOptions): string[] {
-  const texts = arrayElements(body.members.get('values')!)
+  const texts = elementTexts(body.members.get('values')!)
   for (const text of texts) checkValueSize(text, options)
   return texts
 }

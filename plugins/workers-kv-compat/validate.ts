@@ -2,7 +2,7 @@
 // copy of it) uses, so clients that match on messages keep working.
 
 import { utf8 } from '../../core/engine/bytes.ts'
-import { CfError, invalid } from './errors.ts'
+import { invalid } from './errors.ts'
 import type { WorkersKvOptions } from './options.ts'
 
 /** Checks a key name; `inPath` keys that are too long answer 414 (URI too long), others 400. */
@@ -132,7 +132,3 @@ export function keyCountLimit(query: URLSearchParams, max: number): number {
     throw invalid(`Invalid key_count_limit of ${text}. Please specify an integer less than ${max}.`)
   return value
 }
-
-/** A 413 the way CfError carries it, for request bodies over a route's own limit. */
-export const bodyTooLarge = (limit: number) =>
-  new CfError(413, 10001, `Request body exceeds the limit of ${limit} bytes.`)

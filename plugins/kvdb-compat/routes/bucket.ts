@@ -1,9 +1,10 @@
 // The bucket itself: list keys (GET), run a transaction (POST), update the policy (PATCH), delete
 // the bucket with all its keys (DELETE).
 
-import { startsWith, utf8 } from '../../../core/engine/bytes.ts'
+import { fromUtf8, startsWith, utf8 } from '../../../core/engine/bytes.ts'
 import type { BatchOp } from '../../../core/engine/types.ts'
-import { MalformedJsonError, readJson } from '../../../core/http/body.ts'
+import { readBody } from '../../../core/http/body.ts'
+import { elementTexts, memberTexts } from '../../../core/http/json-text.ts'
 import { authorize, authorizeKey } from '../access.ts'
 import { updatePolicy } from '../bucket.ts'
 import { type BucketRequest, type Methods, ok } from '../context.ts'
@@ -12,7 +13,7 @@ import { negotiateFormat, renderListing } from '../listing.ts'
 import { readForm } from '../request.ts'
 import { ListQuery, parseOr400, TxnBody, TxnOp, UpdatePolicyForm } from '../schemas.ts'
 import { deleteAllScripts } from '../scripts.ts'
-import { checkKey, expiryOf, jsonValue } from '../values.ts'
+import { checkKey, expiryOf, jsonValue, numberValue } from '../values.ts'
 
 export const bucketMethods: Methods<BucketRequest> = {
   async GET({ request, query, bucket, principal, ctx }) {
@@ -44,26 +45,33 @@ export const bucketMethods: Methods<BucketRequest> = {
   async POST({ request, bucket, principal, ctx }) {
     authorize('write', bucket, principal)
     const { maxTxnOps, maxValueBytes, maxKeyBytes } = ctx.options
+    // Parsed here rather than by readJson: a number value is stored from its text as sent, since
+    // JSON.parse would round an int64 such as 9223372036854775807 to a float.
+    const text = fromUtf8(await readBody(request, ctx.options.maxTxnBytes))
     let body: unknown
     try {
-      body = await readJson(request, ctx.options.maxTxnBytes)
-    } catch (error) {
-      if (error instanceof MalformedJsonError) throw kvdbError(400, 'body is not valid JSON')
-      throw error
+      body = text.trim() === '' ? undefined : JSON.parse(text)
+    } catch {
+      throw kvdbError(400, 'body is not valid JSON')
     }
     const { txn } = parseOr400(TxnBody, body)
     if (txn.length === 0 || txn.length > maxTxnOps) {
       throw kvdbError(400, `txn holds 1 to ${maxTxnOps} operations`)
     }
+    let opTexts: string[] | undefined
+    const valueText = (index: number) => {
+      opTexts ??= elementTexts(memberTexts(text).get('txn')!)
+      return memberTexts(opTexts[index]!).get('value')!
+    }
     // Every op is checked before any is applied: one bad op refuses the whole transaction.
-    const ops: BatchOp[] = txn.map((raw) => {
+    const ops: BatchOp[] = txn.map((raw, index) => {
       const op = parseOr400(TxnOp, raw)
       const key = utf8('set' in op ? op.set : op.delete)
       checkKey(key, maxKeyBytes)
       authorizeKey(principal, key)
       if (!('set' in op)) return { type: 'delete', key }
       if (!('value' in op)) throw kvdbError(400, 'a set needs a value')
-      const value = jsonValue(op.value)
+      const value = typeof op.value === 'number' ? numberValue(valueText(index)) : jsonValue(op.value)
       if (value.bytes.length > maxValueBytes) throw kvdbError(413, messages.valueTooLarge)
       return { type: 'put', key, value, ...expiryOf(op.ttl ?? bucket.settings.defaultTtl) }
     })

@@ -133,6 +133,30 @@ describeEachStore('kvdb bad input', (store) => {
     expect((await h.curl(`/${id}/v:short`)).status).toBe(404)
   })
 
+  test('transaction numbers keep their text: an int64 beyond 2^53 stays an exact int; a number beyond float64 is 400', async () => {
+    // Spaced and duplicated members on purpose: the value is read from the text as sent.
+    const body =
+      '{"txn": [ {"set": "n:max", "value": 9223372036854775807},' +
+      ' {"value": 1, "set": "n:big", "value" : 92233720368547758070 }, {"set": "n:half", "value": 0.5e1} ] }'
+    expect(await answer(await h.curl(`/${id}/`, { body }))).toEqual([200, ''])
+    expect(await answer(await h.curl(`/${id}/n:max`))).toEqual([200, '9223372036854775807'])
+    expect(await answer(await h.curl(`/${id}/n:big`))).toEqual([200, '92233720368547758070'])
+    const listing = await h.curl(`/${id}/?prefix=n:&values=true&format=json`)
+    expect(await listing.text()).toBe(
+      '[["n:big",92233720368547760000],["n:half",5],["n:max",9223372036854775807]]',
+    )
+    expect(await answer(await h.curl(`/${id}/n:max`, { method: 'PATCH', data: ['-7'] }))).toEqual([
+      200,
+      '9223372036854775800',
+    ])
+    const tooBig = await h.curl(`/${id}/`, {
+      body: '{"txn":[{"set":"n:inf","value":1e400},{"delete":"n:max"}]}',
+    })
+    expect(tooBig.status).toBe(400)
+    expect((await h.curl(`/${id}/n:inf`)).status).toBe(404)
+    expect(await answer(await h.curl(`/${id}/n:max`))).toEqual([200, '9223372036854775800'])
+  })
+
   test('bad ttl on set and PATCH is 400 "invalid ttl"', async () => {
     for (const ttl of ['-1', 'abc', '1.5', '', '1e3', '99999999999999999']) {
       expect(await answer(await h.curl(`/${id}/t?ttl=${ttl}`, { data: ['v'] }))).toEqual([400, 'invalid ttl'])

@@ -137,6 +137,9 @@ describeEachStore('kvdb seed examples', (store) => {
       'a\nb\nc\n',
     )
     expect(await answer(await h.curl(`/${id}/?format=xml`))).toEqual([406, 'unsupported format "xml"'])
+    // An empty format parameter is no format: Accept decides.
+    const emptyFormat = await h.curl(`/${id}/?format=`, { headers: { accept: 'application/json' } })
+    expect(await emptyFormat.text()).toBe('["a","b","c"]')
     expect(await (await h.curl(`/${id}/?skip=1&limit=1`)).text()).toBe('b\n')
   })
 
@@ -179,6 +182,19 @@ describeEachStore('kvdb seed examples', (store) => {
     await h.curl(`/${eternal}/k`, { data: ['v'] })
     h.clock.advance(10 * 604_800_000)
     expect(await answer(await h.curl(`/${eternal}/k`))).toEqual([200, 'v'])
+  })
+
+  test('every set, counter update and txn set restarts the expiry; keys not updated expire', async () => {
+    const id = await h.createBucket({ default_ttl: '100' })
+    for (const key of ['set', 'counter', 'txn', 'untouched']) await h.curl(`/${id}/${key}`, { data: ['1'] })
+    h.clock.advance(90_000)
+    await h.curl(`/${id}/set`, { data: ['2'] })
+    await h.curl(`/${id}/counter`, { method: 'PATCH', data: ['+1'] })
+    await h.curl(`/${id}/`, { body: JSON.stringify({ txn: [{ set: 'txn', value: 2 }] }) })
+    h.clock.advance(60_000)
+    expect(await answer(await h.curl(`/${id}/?values=true`))).toEqual([200, 'counter=2\nset=2\ntxn=2\n'])
+    h.clock.advance(41_000)
+    expect(await answer(await h.curl(`/${id}/`))).toEqual([200, ''])
   })
 
   test('execute a transaction with 1 set and 1 delete', async () => {
