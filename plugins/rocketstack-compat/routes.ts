@@ -21,6 +21,7 @@ import {
   isoTime,
   itemJson,
   itemKey,
+  keyText,
 } from './item.ts'
 import { parseItemBody } from './json-text.ts'
 import { maxBodyBytes, type RocketStackOptions } from './options.ts'
@@ -133,7 +134,7 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
       limit,
     })
     const items = page.entries.map((entry) => ({
-      key: fromUtf8(entry.key),
+      key: keyText(entry.key),
       version: String(entry.version),
       expiresAt: isoTime(entry.expiresAt),
     }))
