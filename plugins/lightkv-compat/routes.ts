@@ -5,7 +5,7 @@
 import type { AnyElysia } from 'elysia'
 import type { DialectContext } from '../../core/dialect.ts'
 import { dialectRoutes } from '../../core/dialect.ts'
-import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
+import { fromUtf8, fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
 import { NotFoundError } from '../../core/engine/errors.ts'
 import { readBody } from '../../core/http/body.ts'
 import { elementTexts } from '../../core/http/json-text.ts'
@@ -14,7 +14,16 @@ import { authorize, READ, READWRITE } from './auth.ts'
 import { LightKvError, ok, okText, renderError } from './errors.ts'
 import { type JsonBody, parseJsonBody } from './json-text.ts'
 import type { LightKvOptions } from './options.ts'
-import { bound, candidates, lightKvSchemas, param, validate, valueText, valueTexts } from './schemas.ts'
+import {
+  bound,
+  candidates,
+  lightKvSchemas,
+  param,
+  queryOf,
+  validate,
+  valueText,
+  valueTexts,
+} from './schemas.ts'
 
 type Method = 'GET' | 'POST' | 'DELETE'
 
@@ -34,6 +43,11 @@ interface Endpoint {
 const SCAN_PAGE = 1000
 const WRITE_METHODS: Method[] = ['POST', 'DELETE']
 
+// Stored keys are decoded with ignoreBOM: a decoder left at its default (core's fromUtf8 included)
+// drops a leading U+FEFF as a byte order mark, and the key listings would name keys never stored.
+const keyDecoder = new TextDecoder('utf-8', { ignoreBOM: true })
+const keyText = (bytes: Uint8Array): string => keyDecoder.decode(bytes)
+
 export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mount): AnyElysia {
   const { engine, options, auth, rateLimit } = context
   const schemas = lightKvSchemas(options)
@@ -41,7 +55,9 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
   const queryKey = (query: URLSearchParams) => validate(schemas.Key, param(query, 'key'))
 
   async function body(request: Request): Promise<JsonBody> {
-    const text = fromUtf8(await readBody(request, options.maxBodyBytes))
+    // Bytes that are not UTF-8 would otherwise become U+FFFD, and two different keys one item.
+    const text = fromUtf8Strict(await readBody(request, options.maxBodyBytes))
+    if (text === null) throw new LightKvError('BAD_REQUEST', 'Request body is not valid UTF-8')
     if (text.trim() === '') throw new LightKvError('BAD_REQUEST', 'Request body is required')
     return parseJsonBody(text)
   }
@@ -113,7 +129,7 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
             cursor,
             limit: SCAN_PAGE,
           })
-          for (const entry of page.entries) keys.push(fromUtf8(entry.key))
+          for (const entry of page.entries) keys.push(keyText(entry.key))
           cursor = page.cursor ?? undefined
         } while (cursor)
         return ok(keys)
@@ -214,7 +230,7 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
       async handle({ ns, query }) {
         const prefix = query.get('prefix')
         const keys = await engine.listKeys(ns, { prefix: prefix ? utf8(prefix) : undefined })
-        return ok(keys.map(fromUtf8))
+        return ok(keys.map(keyText))
       },
     },
   ]
@@ -239,7 +255,7 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
       endpoint.path,
       async ({ request }) => {
         const ns = await admit(request, endpoint.method)
-        return endpoint.handle({ ns, request, query: new URL(request.url).searchParams })
+        return endpoint.handle({ ns, request, query: queryOf(request.url) })
       },
       { parse: 'none' },
     )

@@ -2,8 +2,9 @@
 // configured limits. Every failure is a BAD_REQUEST (or PAYLOAD_TOO_LARGE for a large value).
 
 import * as v from 'valibot'
-import { utf8 } from '../../core/engine/bytes.ts'
+import { fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
 import { elementTexts } from '../../core/http/json-text.ts'
+import { encodedQuery, formComponentBytes } from '../../core/http/path.ts'
 import { LightKvError } from './errors.ts'
 import type { JsonBody } from './json-text.ts'
 import type { LightKvOptions } from './options.ts'
@@ -18,6 +19,9 @@ export function lightKvSchemas(options: LightKvOptions) {
   const Key = v.pipe(
     v.string('"key" must be a string'),
     v.nonEmpty('"key" must not be empty'),
+    // A lone surrogate ("\ud800" in JSON) has no UTF-8 form: it would be stored as U+FFFD, under
+    // the same key as every other lone surrogate and as U+FFFD itself.
+    v.check((key) => key.isWellFormed(), '"key" must be Unicode text, without unpaired surrogates'),
     v.check(
       (key) => utf8(key).length <= options.maxKeyBytes,
       `"key" must be at most ${options.maxKeyBytes} bytes`,
@@ -69,6 +73,22 @@ function checkValueSize(text: string, options: LightKvOptions): void {
   if (text.length > options.maxValueBytes / 3 && utf8(text).length > options.maxValueBytes) {
     throw new LightKvError('PAYLOAD_TOO_LARGE', `A value is larger than ${options.maxValueBytes} bytes`)
   }
+}
+
+/** The query parameters that name a key or a list element, whose text must be exactly what was sent. */
+const TEXT_PARAMS = new Set(['key', 'value'])
+
+/**
+ * The query parameters. URLSearchParams turns bytes that are not UTF-8 into U+FFFD, so key=%FF
+ * would read or delete the key "\ufffd": a key or value that is not UTF-8 is refused instead.
+ */
+export function queryOf(url: string): URLSearchParams {
+  for (const [name, raw] of encodedQuery(url)) {
+    if (TEXT_PARAMS.has(name) && fromUtf8Strict(formComponentBytes(raw)) === null) {
+      throw new LightKvError('BAD_REQUEST', `"${name}" query parameter is not valid UTF-8`)
+    }
+  }
+  return new URL(url).searchParams
 }
 
 /** A required query parameter. */
