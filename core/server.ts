@@ -48,6 +48,8 @@ interface HostApp {
   mounts: MountedDialect[]
 }
 
+/** Elysia finds a URL's path with url.indexOf('/', 11). */
+const ELYSIA_PATH_SEARCH_START = 11
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
 const DEFAULT_CORS: CorsPolicy = { allowHeaders: ['Authorization', 'Content-Type'], exposeHeaders: [] }
 
@@ -76,7 +78,7 @@ export function createServer(parts: ServerParts): Server {
   return {
     async fetch(received, peer) {
       const startedAt = performance.now()
-      const request = withAbsoluteUrl(received)
+      const request = withRoutableUrl(received)
       attachRequestInfo(request, { id: crypto.randomUUID(), peer, startedAt })
       // Without host-specific mounts there is one app: no need to read the Host header.
       const { app, mounts } = apps.size === 1 ? anyHostApp : (apps.get(hostOf(request)) ?? anyHostApp)
@@ -183,13 +185,14 @@ function buildHostApp(parts: ServerParts, mounts: MountedDialect[]): HostApp {
 }
 
 /**
- * The request with an absolute URL. Bun hands over just the request target as `url` when the Host
- * header is missing (HTTP/1.0), empty or unusable ("a b", "[::1"); the path routing, the dialects'
- * `new URL(request.url)` and Elysia all need an absolute one, so such a request is read as if it had
- * named localhost.
+ * The request with a URL Elysia can route and the dialects can parse. Bun hands over just the request
+ * target as `url` when the Host header is missing (HTTP/1.0), empty or unusable ("a b", "[::1"), and
+ * Elysia looks for the path only from the 12th character on, past the shortest host it expects, so
+ * "http://kv/x" (a Host of up to three characters, as a container name can be) would route as "/".
+ * Such a request is read as if it had named localhost; routing by host reads the Host header itself.
  */
-function withAbsoluteUrl(request: Request): Request {
-  if (URL.canParse(request.url)) return request
+function withRoutableUrl(request: Request): Request {
+  if (request.url.indexOf('/', 8) >= ELYSIA_PATH_SEARCH_START && URL.canParse(request.url)) return request
   const { url } = request
   const scheme = url.indexOf('://')
   const start = url.startsWith('/') ? 0 : scheme === -1 ? -1 : url.indexOf('/', scheme + 3)

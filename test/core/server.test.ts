@@ -93,6 +93,20 @@ describe('mounting dialects', () => {
     expect((await kvgate.fetch('/healthz', { host: 'echo.example.test' })).status).toBe(200)
   })
 
+  test('any Host routes by path, however short (Elysia looks for the path from the 12th character)', async () => {
+    const kvgate = open()
+    const { credentials } = await kvgate.createAccount('echo')
+    const auth = { authorization: `Bearer ${credentials.api_key}` }
+    for (const host of ['a', 'kv', 'abc', 'kv:80', 'db:8787', '[::1]', 'localhost']) {
+      expect({ host, status: (await kvgate.fetch('/healthz', { host })).status }).toEqual({
+        host,
+        status: 200,
+      })
+      const whoami = await kvgate.fetch('/echo/whoami', { host, headers: auth })
+      expect({ host, status: whoami.status }).toEqual({ host, status: 200 })
+    }
+  })
+
   test('a host name and a prefix together', async () => {
     const kvgate = open({ KVGATE_ROUTES: 'echo=api.example.test/echo/v1' })
     const { credentials } = await kvgate.createAccount('echo')
