@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { kvgateBinary } from '../support/binary.ts'
+import { expectBucketScriptsRun } from '../support/bucket-scripts.ts'
 import { freePort, waitForHealthy } from '../support/process.ts'
 
 const ADMIN_TOKEN = 'binary-test-admin-token'
@@ -58,6 +59,7 @@ test('it serves, stops on SIGTERM, and finds its accounts and data again after a
     body: '{"key":"user:42:score","value":1337}',
   })
   expect(written.status).toBe(200)
+  await expectBucketScriptsRun(first.base)
   first.child.kill('SIGTERM')
   expect(await first.child.exited).toBe(0)
   expect(existsSync(join(folder, 'data/kvgate.db'))).toBe(true)

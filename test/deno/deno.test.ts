@@ -2,6 +2,7 @@ import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { expectBucketScriptsRun } from '../support/bucket-scripts.ts'
 import { freePort, ROOT, waitForHealthy } from '../support/process.ts'
 
 const DENO = join(ROOT, 'node_modules/.bin/deno')
@@ -50,22 +51,7 @@ test('the same sources start under Deno 2, answer /healthz, create an account, s
   expect((await fetch(`${base}/lightkv/item/write`, write)).status).toBe(200)
   const read = await fetch(`${base}/lightkv/item/read?key=runtime`, { headers: bearer })
   expect(await read.json()).toEqual({ ok: true, data: { key: 'runtime', value: 'deno' } })
-  // A KVdb bucket script runs in the wasm Lua sandbox, limits included.
-  const createdBucket = await fetch(`${base}/kvdb`, {
-    method: 'POST',
-    body: new URLSearchParams({ secret_key: 's' }),
-  })
-  const bucket = await createdBucket.text()
-  const script = (name: string, source: string) =>
-    fetch(`${base}/kvdb/${bucket}/scripts/${name}`, {
-      method: 'PUT',
-      body: source,
-      headers: { authorization: 'Bearer s' },
-    })
-  expect((await script('hello', 'kvdb.say("hi ", kvdb.incr("n"))')).status).toBe(200)
-  expect(await (await fetch(`${base}/kvdb/${bucket}/scripts/hello`)).text()).toBe('hi 1\n')
-  expect((await script('loop', 'while true do end')).status).toBe(200)
-  expect((await fetch(`${base}/kvdb/${bucket}/scripts/loop`)).status).toBe(503)
+  await expectBucketScriptsRun(base)
   child.kill('SIGTERM')
   expect(await child.exited).toBe(0)
   expect(await new Response(child.stdout).text()).toContain('"runtime":"deno"')
