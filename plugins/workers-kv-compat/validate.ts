@@ -44,6 +44,13 @@ export function metadataText(metadata: unknown, options: WorkersKvOptions): stri
 }
 
 /**
+ * The last second of the year 9999, in unix seconds. A later expiry, in milliseconds, no longer fits
+ * what the stores read back: SQLite refuses to return integers beyond 2^53 and Redis scripts pass
+ * numbers from 1e17 on in exponent form, so the write or every later read of the key was a 500.
+ */
+const LATEST_EXPIRATION = 253_402_300_799
+
+/**
  * The absolute expiry in milliseconds from `expiration` (unix seconds) or `expiration_ttl`
  * (seconds), as query text or JSON numbers. expiration_ttl wins when both are given; neither is null.
  */
@@ -67,6 +74,11 @@ export function expiryOf(
         `Invalid expiration_ttl of ${shown(expirationTtl)}. Expiration TTL must be at least ${min}.`,
       )
     }
+    if (nowSeconds + ttl > LATEST_EXPIRATION) {
+      throw invalid(
+        `Invalid expiration_ttl of ${shown(expirationTtl)}. Expiration times must be before the year 10000.`,
+      )
+    }
     return (nowSeconds + ttl) * 1000
   }
   if (isGiven(expiration)) {
@@ -79,6 +91,11 @@ export function expiryOf(
     if (at < nowSeconds + min) {
       throw invalid(
         `Invalid expiration of ${shown(expiration)}. Expiration times must be at least ${min} seconds in the future.`,
+      )
+    }
+    if (at > LATEST_EXPIRATION) {
+      throw invalid(
+        `Invalid expiration of ${shown(expiration)}. Expiration times must be before the year 10000.`,
       )
     }
     return at * 1000

@@ -340,6 +340,24 @@ describeEachStore('Workers KV hostile input', (store) => {
         10001,
       ],
       [
+        'bulk write: ttl past the year 9999',
+        'PUT',
+        `${base}/bulk`,
+        json,
+        '[{"key":"far","value":"v","expiration_ttl":9007199254740991}]',
+        400,
+        10001,
+      ],
+      [
+        'bulk write: expiration past the year 9999',
+        'PUT',
+        `${base}/bulk`,
+        json,
+        '[{"key":"far","value":"v","expiration":10000000000000000}]',
+        400,
+        10001,
+      ],
+      [
         'bulk write: expiration text',
         'PUT',
         `${base}/bulk`,
@@ -441,8 +459,22 @@ describeEachStore('Workers KV hostile input', (store) => {
       ['put key of 512 UTF-8 bytes', 'PUT', `${base}/values/${'%C3%A9'.repeat(256)}`, account.auth, 'v', 200],
       ['put empty key', 'PUT', `${base}/values/`, account.auth, 'v', 400, 10001],
 
-      // Expiry that is not an integer, too soon, or absurd.
-      ...(['0', '-1', '59', '1.5', 'abc', '1e3', '0x10', '99999999999999999999', '%FF'] as const).map(
+      // Expiry that is not an integer, too soon, or past what the stores can keep (the year 9999).
+      ...(
+        [
+          '0',
+          '-1',
+          '59',
+          '1.5',
+          'abc',
+          '1e3',
+          '0x10',
+          '99999999999999999999',
+          '%FF',
+          '9007199254740991',
+          '253402300799',
+        ] as const
+      ).map(
         (ttl): Case => [
           `expiration_ttl=${ttl}`,
           'PUT',
@@ -453,7 +485,18 @@ describeEachStore('Workers KV hostile input', (store) => {
           10001,
         ],
       ),
-      ...(['abc', '1e400', '-1', String(nowSeconds), String(nowSeconds + 59)] as const).map(
+      ...(
+        [
+          'abc',
+          '1e400',
+          '-1',
+          String(nowSeconds),
+          String(nowSeconds + 59),
+          '9007199254740991',
+          '9999999999999',
+          '253402300800',
+        ] as const
+      ).map(
         (at): Case => [
           `expiration=${at}`,
           'PUT',
@@ -482,6 +525,16 @@ describeEachStore('Workers KV hostile input', (store) => {
         'v',
         200,
       ],
+      [
+        'expiration at the end of 9999',
+        'PUT',
+        `${base}/values/far?expiration=253402300799`,
+        account.auth,
+        'v',
+        200,
+      ],
+      ['value expiring at the end of 9999', 'GET', `${base}/values/far`, account.auth, undefined, 200],
+      ['keys list with it', 'GET', `${base}/keys`, account.auth, undefined, 200],
 
       // Multipart writes with metadata.
       [
