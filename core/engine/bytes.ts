@@ -1,12 +1,14 @@
 // Byte helpers: keys are bytes, compared bytewise; text appears only where a caller asks for it.
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
-const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM keeps a leading U+FEFF: stored keys and values are exact text, and a decoder left at its
+// default drops it as a byte order mark, so a key "\uFEFFx" would be listed and answered as "x".
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export const utf8 = (text: string): Uint8Array => encoder.encode(text)
 
-/** Decodes UTF-8, replacing invalid sequences with U+FFFD. */
+/** Decodes UTF-8, replacing invalid sequences with U+FFFD; every character kept. */
 export const fromUtf8 = (bytes: Uint8Array): string => decoder.decode(bytes)
 
 /** Decodes UTF-8, or returns null when the bytes are not valid UTF-8. */

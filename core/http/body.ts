@@ -40,6 +40,26 @@ export function declaresMoreThan(request: Request, limit: number): boolean {
   return declared !== null && Number(declared) > limit
 }
 
+// Decoders left at their default drop a leading byte order mark: it marks a document's encoding and
+// is not part of the JSON or form it carries (stored keys and values keep it: see engine/bytes.ts).
+const bodyDecoder = new TextDecoder()
+const strictBodyDecoder = new TextDecoder('utf-8', { fatal: true })
+
+/** The body as text, invalid UTF-8 replaced with U+FFFD. */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  return bodyDecoder.decode(await readBody(request, limit))
+}
+
+/** The body as text, or null when it is not UTF-8. */
+export async function readStrictBodyText(request: Request, limit: number): Promise<string | null> {
+  const bytes = await readBody(request, limit)
+  try {
+    return strictBodyDecoder.decode(bytes)
+  } catch {
+    return null
+  }
+}
+
 export class MalformedJsonError extends Error {}
 
 /**
@@ -47,7 +67,7 @@ export class MalformedJsonError extends Error {}
  * of several dialects rely on that working). An empty body is `undefined`.
  */
 export async function readJson(request: Request, limit: number): Promise<unknown> {
-  const text = new TextDecoder().decode(await readBody(request, limit))
+  const text = await readBodyText(request, limit)
   if (text.trim() === '') return undefined
   try {
     return JSON.parse(text)

@@ -5,9 +5,9 @@
 import type { AnyElysia } from 'elysia'
 import type { DialectContext } from '../../core/dialect.ts'
 import { dialectRoutes } from '../../core/dialect.ts'
-import { fromUtf8, fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
+import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { NotFoundError } from '../../core/engine/errors.ts'
-import { readBody } from '../../core/http/body.ts'
+import { readStrictBodyText } from '../../core/http/body.ts'
 import { elementTexts } from '../../core/http/json-text.ts'
 import type { Mount } from '../../core/routes.ts'
 import { authorize, READ, READWRITE } from './auth.ts'
@@ -43,11 +43,6 @@ interface Endpoint {
 const SCAN_PAGE = 1000
 const WRITE_METHODS: Method[] = ['POST', 'DELETE']
 
-// Stored keys are decoded with ignoreBOM: a decoder left at its default (core's fromUtf8 included)
-// drops a leading U+FEFF as a byte order mark, and the key listings would name keys never stored.
-const keyDecoder = new TextDecoder('utf-8', { ignoreBOM: true })
-const keyText = (bytes: Uint8Array): string => keyDecoder.decode(bytes)
-
 export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mount): AnyElysia {
   const { engine, options, auth, rateLimit } = context
   const schemas = lightKvSchemas(options)
@@ -56,7 +51,7 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
 
   async function body(request: Request): Promise<JsonBody> {
     // Bytes that are not UTF-8 would otherwise become U+FFFD, and two different keys one item.
-    const text = fromUtf8Strict(await readBody(request, options.maxBodyBytes))
+    const text = await readStrictBodyText(request, options.maxBodyBytes)
     if (text === null) throw new LightKvError('BAD_REQUEST', 'Request body is not valid UTF-8')
     if (text.trim() === '') throw new LightKvError('BAD_REQUEST', 'Request body is required')
     return parseJsonBody(text)
@@ -129,7 +124,7 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
             cursor,
             limit: SCAN_PAGE,
           })
-          for (const entry of page.entries) keys.push(keyText(entry.key))
+          for (const entry of page.entries) keys.push(fromUtf8(entry.key))
           cursor = page.cursor ?? undefined
         } while (cursor)
         return ok(keys)
@@ -230,7 +225,7 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
       async handle({ ns, query }) {
         const prefix = query.get('prefix')
         const keys = await engine.listKeys(ns, { prefix: prefix ? utf8(prefix) : undefined })
-        return ok(keys.map(keyText))
+        return ok(keys.map(fromUtf8))
       },
     },
   ]

@@ -1,6 +1,7 @@
 // Items as RocketStack shows them: the key from the path, the {"data": ...} bodies with the value's
 // JSON text spliced in unchanged, and the list cursor.
 
+import { fromUtf8, fromUtf8Strict } from '../../core/engine/bytes.ts'
 import { pathBytesAfter } from '../../core/http/path.ts'
 import { badRequest } from './errors.ts'
 
@@ -10,25 +11,16 @@ export interface ItemKey {
   text: string
 }
 
-// Keys are decoded with ignoreBOM: a decoder left at its default (core's fromUtf8 included) drops a
-// leading U+FEFF as a byte order mark, so answers would name another key than the one stored.
-const strictKeyDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-const keyDecoder = new TextDecoder('utf-8', { ignoreBOM: true })
-
 /** A stored key as text, every character kept. */
-export const keyText = (bytes: Uint8Array): string => keyDecoder.decode(bytes)
+export const keyText = fromUtf8
 
 /** Everything after `base` in the raw path, percent-decoded once; keys are UTF-8 text of 1 to maxBytes bytes. */
 export function itemKey(url: string, base: string, maxBytes: number): ItemKey {
   const bytes = pathBytesAfter(url, base)
   if (bytes.length === 0) throw badRequest('Key must not be empty')
   if (bytes.length > maxBytes) throw badRequest(`Key is longer than ${maxBytes} bytes`)
-  let text: string
-  try {
-    text = strictKeyDecoder.decode(bytes)
-  } catch {
-    throw badRequest('Key must be valid UTF-8')
-  }
+  const text = fromUtf8Strict(bytes)
+  if (text === null) throw badRequest('Key must be valid UTF-8')
   return { bytes, text }
 }
 

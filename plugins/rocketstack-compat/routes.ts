@@ -4,9 +4,9 @@
 import * as v from 'valibot'
 import type { DialectContext } from '../../core/dialect.ts'
 import { dialectRoutes } from '../../core/dialect.ts'
-import { fromUtf8, fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
+import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { ConflictError } from '../../core/engine/errors.ts'
-import { readBody } from '../../core/http/body.ts'
+import { readStrictBodyText } from '../../core/http/body.ts'
 import { rawPath } from '../../core/http/path.ts'
 import type { Mount } from '../../core/routes.ts'
 import { authenticate } from './auth.ts'
@@ -49,7 +49,7 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
   async function put(request: Request): Promise<Response> {
     const ns = await account(request)
     const key = keyOf(request)
-    const body = fromUtf8Strict(await readBody(request, maxBodyBytes(options)))
+    const body = await readStrictBodyText(request, maxBodyBytes(options))
     if (body === null) throw badRequest('Request body is not valid UTF-8')
     const { fields, valueText } = parseItemBody(body)
     const checked = v.safeParse(putFields, fields)

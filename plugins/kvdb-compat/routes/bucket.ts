@@ -1,9 +1,9 @@
 // The bucket itself: list keys (GET), run a transaction (POST), update the policy (PATCH), delete
 // the bucket with all its keys (DELETE).
 
-import { fromUtf8, startsWith, utf8 } from '../../../core/engine/bytes.ts'
+import { startsWith, utf8 } from '../../../core/engine/bytes.ts'
 import type { BatchOp } from '../../../core/engine/types.ts'
-import { readBody } from '../../../core/http/body.ts'
+import { readBodyText } from '../../../core/http/body.ts'
 import { elementTexts, memberTexts } from '../../../core/http/json-text.ts'
 import { authorize, authorizeKey } from '../access.ts'
 import { updatePolicy } from '../bucket.ts'
@@ -47,7 +47,7 @@ export const bucketMethods: Methods<BucketRequest> = {
     const { maxTxnOps, maxValueBytes, maxKeyBytes } = ctx.options
     // Parsed here rather than by readJson: a number value is stored from its text as sent, since
     // JSON.parse would round an int64 such as 9223372036854775807 to a float.
-    const text = fromUtf8(await readBody(request, ctx.options.maxTxnBytes))
+    const text = await readBodyText(request, ctx.options.maxTxnBytes)
     let body: unknown
     try {
       body = text.trim() === '' ? undefined : JSON.parse(text)

@@ -159,6 +159,19 @@ describeEachStore('KVdb hostile input', (store) => {
     expect(unhandled.stop()).toEqual([])
   }, 30_000)
 
+  test('a key and a value that start with U+FEFF keep it in listings and reads', async () => {
+    const path = `/kvdb/${state.bucket}/%EF%BB%BFbom`
+    const written = await kvgate.fetch(path, { method: 'PUT', headers: auth[0], body: '\ufefftext' })
+    expect(written.status).toBe(200)
+    // Response.text() itself drops a leading U+FEFF, so the bytes are compared.
+    const read = await kvgate.fetch(path, { headers: auth[0] })
+    expect(new Uint8Array(await read.arrayBuffer())).toEqual(new TextEncoder().encode('\ufefftext'))
+    const listed = await kvgate.fetch(`/kvdb/${state.bucket}/?format=json&values=true&prefix=%EF%BB%BF`, {
+      headers: auth[0],
+    })
+    expect(await listed.json()).toEqual([['\ufeffbom', '\ufefftext']])
+  })
+
   test('odd keys written with 200 read back byte for byte', async () => {
     const keys = [
       '%00',
