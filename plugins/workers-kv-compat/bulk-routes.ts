@@ -107,7 +107,15 @@ export function bulkRoutes(app: Routes, kv: KvContext): Routes {
           // defineProperty, so a key named "__proto__" is an ordinary entry.
           Object.defineProperty(values, key, { value, enumerable: true, writable: true, configurable: true })
         })
-        return ok({ values })
+        try {
+          return ok({ values })
+        } catch (error) {
+          // A stored value may parse (type json) yet be nested too deeply to be written back.
+          if (error instanceof RangeError) {
+            throw invalid('At least one of the requested values is nested too deeply to return as JSON')
+          }
+          throw error
+        }
       },
       { parse: 'none' },
     )

@@ -35,7 +35,18 @@ export function checkValueSize(length: number, options: WorkersKvOptions): void 
 /** Serializes metadata and checks its size; undefined and null mean "no metadata". */
 export function metadataText(metadata: unknown, options: WorkersKvOptions): string | null {
   if (metadata === undefined || metadata === null) return null
-  const text = JSON.stringify(metadata)
+  let text: string
+  try {
+    text = JSON.stringify(metadata)
+  } catch (error) {
+    // JSON.parse takes nesting deeper than JSON.stringify can write back; thousands of levels are
+    // far over the limit anyway.
+    if (error instanceof RangeError)
+      throw invalid(`Metadata length exceeds limit of ${options.maxMetadataBytes}.`, 413)
+    throw error
+  }
+  // 1e400 parses as Infinity, which serializes as null: no metadata, as for null itself.
+  if (text === 'null') return null
   const length = utf8(text).length
   if (length > options.maxMetadataBytes) {
     throw invalid(`Metadata length of ${length} exceeds limit of ${options.maxMetadataBytes}.`, 413)

@@ -49,12 +49,14 @@ function envelopeProblem(status: number, headers: Headers, body: Uint8Array): st
   return null
 }
 
-// Small value and bulk limits, so the over-limit cases of the sweep stay cheap.
-const MAX_VALUE_BYTES = 65_536
+// Small value and bulk limits, so the over-limit cases of the sweep stay cheap, yet room for JSON
+// nested deeper than JSON.stringify can write back (JSON.parse takes it).
+const MAX_VALUE_BYTES = 256 * 1024
 const LIMITS = {
   KVGATE_WORKERS_KV_MAX_VALUE_BYTES: String(MAX_VALUE_BYTES),
-  KVGATE_WORKERS_KV_MAX_BULK_BYTES: String(256 * 1024),
+  KVGATE_WORKERS_KV_MAX_BULK_BYTES: String(512 * 1024),
 }
+const DEEP_JSON = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
 
 const BULK_KEYS = [
   '"k"',
@@ -71,7 +73,20 @@ const BULK_KEYS = [
   'null',
   '["k"]',
 ]
-const BULK_VALUES = ['"v"', '""', '"AAEC"', '"!!"', '"A"', '"=="', '1', 'null', '{"a":1}', '"\\u0000\\ud800"']
+const BULK_VALUES = [
+  '"v"',
+  '""',
+  '"AAEC"',
+  '"!!"',
+  '"A"',
+  '"=="',
+  '"[1,{\\"a\\":null}]"',
+  `"${DEEP_JSON}"`,
+  '1',
+  'null',
+  '{"a":1}',
+  '"\\u0000\\ud800"',
+]
 const EXPIRIES = [
   '60',
   '59',
@@ -98,6 +113,7 @@ const METADATA = [
   '{"__proto__":{"x":1}}',
   `{"big":"${'m'.repeat(1100)}"}`,
   '1e400',
+  DEEP_JSON,
 ]
 
 describeEachStore('Workers KV hostile input', (store) => {
@@ -123,6 +139,9 @@ describeEachStore('Workers KV hostile input', (store) => {
       account.auth,
       { 'x-auth-email': 'someone@example.com', 'x-auth-key': account.token },
       { authorization: `bearer  ${account.token} ` },
+      // The SDK sends every value write as multipart: with this carrier the value route's own
+      // multipart bodies are parsed as such (the JSON routes read JSON whatever the label).
+      { ...account.auth, 'content-type': 'multipart/form-data; boundary=B' },
     )
     oddAuth.push(
       other.auth,
@@ -207,14 +226,36 @@ describeEachStore('Workers KV hostile input', (store) => {
         methods: ['GET', 'PUT', 'DELETE'],
         path: (segment, random) => `${inNamespace(segment, random)}/values/${keyPath(segment, random)}`,
         params: ['expiration', 'expiration_ttl'],
-        bodies: ['value', '', new Uint8Array([0, 0xff, 0x80])],
+        bodies: ['value', '', new Uint8Array([0, 0xff, 0x80]), '[1,{"a":null}]', DEEP_JSON],
+      },
+      {
+        // Multipart value writes, the SDK's only kind, weighed as a route of their own.
+        methods: ['PUT'],
+        path: (segment, random) => `${inNamespace(segment, random)}/values/${keyPath(segment, random)}`,
+        params: ['expiration', 'expiration_ttl'],
+        bodies: METADATA.map((metadata) =>
+          multipart([
+            ['name="value"', 'v'],
+            ['name="metadata"', metadata],
+          ]),
+        ),
         body: (random) =>
           multipart([
-            [random.pick(['name="value"', 'name="value"; filename="v.bin"', 'name="other"']), 'v'],
             [
-              random.pick(['name="metadata"', 'name="metadata[a]"', 'name="metadata[a][]"']),
-              random.pick(METADATA),
+              random.pick(['name="value"', 'name="value"; filename="v.bin"', 'name="other"']),
+              random.pick(['v', '', DEEP_JSON]),
             ],
+            ...Array.from({ length: random.int(3) }, (): [string, string] => [
+              random.pick([
+                'name="metadata"',
+                'name="metadata[a]"',
+                'name="metadata[a][b]"',
+                'name="metadata[a][]"',
+                'name="metadata[__proto__]"',
+                'name="metadata[constructor][prototype]"',
+              ]),
+              random.pick(METADATA),
+            ]),
           ]),
       },
       {
@@ -265,8 +306,8 @@ describeEachStore('Workers KV hostile input', (store) => {
 
     const result = await sweep(kvgate, server.url, fixture, {
       seed: 0x776b76,
-      fetchCases: 400,
-      portCases: 60,
+      fetchCases: 3000,
+      portCases: 200,
       big: {
         method: 'PUT',
         path: `${account.ns}/${state.ns}/values/big`,
@@ -422,6 +463,27 @@ describeEachStore('Workers KV hostile input', (store) => {
         10001,
       ],
       ['bulk get: __proto__', 'POST', `${base}/bulk/get`, json, '{"keys":["__proto__","constructor"]}', 200],
+      // JSON that parses but is nested too deeply for JSON.stringify to write back.
+      ['a value nested 100,000 deep', 'PUT', `${base}/values/deep`, account.auth, DEEP_JSON, 200],
+      ['bulk get: it as text', 'POST', `${base}/bulk/get`, json, '{"keys":["deep"]}', 200],
+      [
+        'bulk get: it as json',
+        'POST',
+        `${base}/bulk/get`,
+        json,
+        '{"keys":["deep"],"type":"json"}',
+        400,
+        10001,
+      ],
+      [
+        'bulk write: metadata nested 100,000 deep',
+        'PUT',
+        `${base}/bulk`,
+        json,
+        `[{"key":"a","value":"v","metadata":${DEEP_JSON}}]`,
+        413,
+        10001,
+      ],
       // The all-or-nothing write above left nothing behind.
       ['bulk write wrote nothing', 'GET', `${base}/values/partial`, account.auth, undefined, 404, 10009],
 
@@ -604,6 +666,29 @@ describeEachStore('Workers KV hostile input', (store) => {
         ]),
         413,
         10001,
+      ],
+      [
+        'multipart: metadata nested 100,000 deep',
+        'PUT',
+        `${base}/values/mp-bad`,
+        form,
+        multipart([
+          ['name="value"', 'v'],
+          ['name="metadata"', DEEP_JSON],
+        ]),
+        413,
+        10001,
+      ],
+      [
+        'multipart: metadata 1e400, which serializes as null',
+        'PUT',
+        `${base}/values/mp-infinite`,
+        form,
+        multipart([
+          ['name="value"', 'v'],
+          ['name="metadata"', '1e400'],
+        ]),
+        200,
       ],
       [
         'multipart: truncated',
@@ -840,6 +925,9 @@ describeEachStore('Workers KV hostile input', (store) => {
 
     const metadata = await kvgate.fetch(`${base}/metadata/mp`, { headers: account.auth })
     expect((await metadata.json()).result).toEqual({ a: 1 })
+    // Metadata that serializes as null is none: no "metadata" field in the list.
+    const listed = await kvgate.fetch(`${base}/keys?prefix=mp-infinite`, { headers: account.auth })
+    expect((await listed.json()).result).toEqual([{ name: 'mp-infinite' }])
     expect((await kvgate.fetch('/healthz')).status).toBe(200)
     expect(await canaryKept()).toBe(true)
     await Bun.sleep(10)
