@@ -104,6 +104,8 @@ const EXPIRIES = [
   'true',
   '[]',
   String(Math.floor(Date.now() / 1000) + 3600),
+  '253402300799',
+  '253402300800',
 ]
 const METADATA = [
   '{"a":1}',
@@ -950,8 +952,9 @@ describeEachStore('Workers KV hostile input', (store) => {
       '__proto__',
       '%C3%A9'.repeat(256),
     ]
+    const nsId = await createNamespace(kvgate, account, freshTitle())
     for (const key of keys) {
-      const path = `${account.ns}/${state.ns}/values/${key}`
+      const path = `${account.ns}/${nsId}/values/${key}`
       const value = new Uint8Array([0, 0xff, 0x80, 0x0a])
       const written = await kvgate.fetch(path, { method: 'PUT', headers: account.auth, body: value })
       expect({ key, status: written.status }).toEqual({ key, status: 200 })
