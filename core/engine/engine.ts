@@ -295,12 +295,12 @@ export class Engine {
     }
     if (ttlMs !== undefined) {
       if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidError('ttl must be positive')
-      return now + Math.ceil(ttlMs)
+      return latestExpiry(now + Math.ceil(ttlMs))
     }
     if (expiresAt === undefined || expiresAt === null) return null
     if (!Number.isFinite(expiresAt)) throw new InvalidError('expiry must be a time')
     if (expiresAt <= now) throw new InvalidError('expiry is in the past')
-    return Math.ceil(expiresAt)
+    return latestExpiry(Math.ceil(expiresAt))
   }
 
   private maxItems(options: ListWriteOptions): number {
@@ -324,4 +324,16 @@ function uniqueElements(values: string[]): ListElement[] {
     elements.push({ canon, text })
   }
   return elements
+}
+
+/**
+ * The end of the year 9999 in milliseconds. A later expiry is invalid whatever a dialect allows:
+ * beyond it a time no longer survives every backend's round trip (Redis scores and Lua numbers are
+ * doubles, SQLite hands back integers past 2^53 as bigints) nor a date formatter.
+ */
+const LATEST_EXPIRY_MS = Date.UTC(10000, 0, 1) - 1
+
+function latestExpiry(expiresAt: number): number {
+  if (expiresAt > LATEST_EXPIRY_MS) throw new InvalidError('expiry is after the year 9999')
+  return expiresAt
 }

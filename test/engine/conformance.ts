@@ -525,6 +525,27 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         )
       })
 
+      test('an expiry after the year 9999 is invalid: every backend can store and read back up to it', async () => {
+        const lastSecond = Date.UTC(9999, 11, 31, 23, 59, 59)
+        await engine.put(ns, utf8('far'), text('v'), { expiresAt: lastSecond })
+        expect((await engine.get(ns, utf8('far')))!.expiresAt).toBe(lastSecond)
+        expect((await engine.scan(ns, { limit: 10 })).entries.map((entry) => entry.expiresAt)).toEqual([
+          lastSecond,
+        ])
+        await expectCode(
+          engine.put(ns, utf8('later'), text('v'), { expiresAt: lastSecond + 1001 }),
+          'invalid',
+        )
+        await expectCode(
+          engine.put(ns, utf8('huge'), text('v'), { ttlMs: Number.MAX_SAFE_INTEGER }),
+          'invalid',
+        )
+        await expectCode(
+          engine.batch(ns, [{ type: 'put', key: utf8('b'), value: text('v'), expiresAt: 2 ** 60 }]),
+          'invalid',
+        )
+      })
+
       test('the sweeper removes expired entries and keeps the rest', async () => {
         await engine.put(ns, utf8('gone'), text('v'), { ttlMs: 10 })
         await engine.put(ns, utf8('kept'), text('v'), { ttlMs: 100_000 })
