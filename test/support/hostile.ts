@@ -3,6 +3,7 @@
 // numbers) for a dialect's routes, sent through fetch() and as raw bytes over a real port, and the
 // checks every answer must pass: no 5xx, the dialect's error shape, and a server that still answers.
 
+import { expect } from 'bun:test'
 import { connect } from 'node:net'
 import type { TestKvgate } from './kvgate.ts'
 
@@ -785,4 +786,35 @@ export async function sweep(
   const response = await fetch(`${url}/healthz`)
   if (response.status !== 200) checks.problems.push(`/healthz over the port answered ${response.status}`)
   return { problems: checks.problems, sent: checks.sent, statuses: checks.statuses }
+}
+
+/** Path segments (percent-encoded as sent) that must name a key of their own, read back exactly. */
+export const ODD_KEYS = [
+  '%00',
+  'a%00b',
+  '%FF%FE',
+  '%ED%A0%80',
+  '%F0%9F%98%80',
+  '%D0%BA%D0%BB%D1%8E%D1%87',
+  '..%2F..',
+  'a%2Fb',
+  '%25ZZ',
+  '__proto__',
+]
+
+/** Writes a binary value under each odd key with PUT and checks that GET answers it byte for byte. */
+export async function expectOddKeysReadBack(
+  kvgate: TestKvgate,
+  pathOf: (key: string) => string,
+  headers: Record<string, string>,
+  keys: readonly string[] = ODD_KEYS,
+): Promise<void> {
+  const value = new Uint8Array([0, 0xff, 0x80, 0x0a])
+  for (const key of keys) {
+    const written = await kvgate.fetch(pathOf(key), { method: 'PUT', headers, body: value })
+    expect({ key, status: written.status }).toEqual({ key, status: 200 })
+    const read = await kvgate.fetch(pathOf(key), { headers })
+    expect({ key, status: read.status }).toEqual({ key, status: 200 })
+    expect(new Uint8Array(await read.arrayBuffer())).toEqual(value)
+  }
 }
