@@ -22,9 +22,9 @@ export function bulkRoutes(app: Routes, kv: KvContext): Routes {
     }
   }
 
-  async function bulkDelete(context: RouteContext) {
-    const ns = await kv.namespaceOf(context)
-    const input = parse(KeyList, await kv.jsonBody(context.request, options.maxBulkBytes))
+  async function bulkDelete({ request, params }: RouteContext) {
+    const ns = await kv.namespaceOf({ request, params })
+    const input = parse(KeyList, await kv.jsonBody(request, options.maxBulkBytes))
     if (!input.ok) throw invalid(input.message)
     checkBulkCount(input.value.length)
     const ops: BatchOp[] = input.value.map((key) => ({
@@ -38,9 +38,9 @@ export function bulkRoutes(app: Routes, kv: KvContext): Routes {
   return app
     .put(
       `${NS}/:namespace_id/bulk`,
-      async (context: RouteContext) => {
-        const ns = await kv.namespaceOf(context)
-        const body = await kv.jsonBody(context.request, options.maxBulkBytes)
+      async ({ request, params }: RouteContext) => {
+        const ns = await kv.namespaceOf({ request, params })
+        const body = await kv.jsonBody(request, options.maxBulkBytes)
         if (!Array.isArray(body)) throw invalid('The body must be a JSON array of key-value pairs')
         checkBulkCount(body.length)
         const now = engine.clock.now()
@@ -67,9 +67,9 @@ export function bulkRoutes(app: Routes, kv: KvContext): Routes {
     .delete(`${NS}/:namespace_id/bulk`, bulkDelete, { parse: 'none' })
     .post(
       `${NS}/:namespace_id/bulk/get`,
-      async (context: RouteContext) => {
-        const ns = await kv.namespaceOf(context)
-        const input = parse(BulkGet, await kv.jsonBody(context.request))
+      async ({ request, params }: RouteContext) => {
+        const ns = await kv.namespaceOf({ request, params })
+        const input = parse(BulkGet, await kv.jsonBody(request))
         if (!input.ok) throw invalid(input.message)
         const { keys, type = 'text', withMetadata = false } = input.value
         if (keys.length > options.maxBulkGetKeys) {

@@ -55,14 +55,14 @@ export function namespaceRoutes(app: Routes, kv: KvContext): Routes {
       },
       { parse: 'none' },
     )
-    .get(`${NS}/:namespace_id`, async (context: RouteContext) =>
-      ok(namespaceJson(await kv.namespaceOf(context))),
+    .get(`${NS}/:namespace_id`, async ({ request, params }: RouteContext) =>
+      ok(namespaceJson(await kv.namespaceOf({ request, params }))),
     )
     .put(
       `${NS}/:namespace_id`,
-      async (context: RouteContext) => {
-        const ns = await kv.namespaceOf(context)
-        const input = parse(RenameNamespace, await kv.jsonBody(context.request))
+      async ({ request, params }: RouteContext) => {
+        const ns = await kv.namespaceOf({ request, params })
+        const input = parse(RenameNamespace, await kv.jsonBody(request))
         if (!input.ok) throw invalid(input.message)
         const renamed = await engine.namespaces.update<NamespaceSettings>(ns.id, { title: input.value.title })
         return ok(namespaceJson(renamed))
@@ -71,8 +71,8 @@ export function namespaceRoutes(app: Routes, kv: KvContext): Routes {
     )
     .delete(
       `${NS}/:namespace_id`,
-      async (context: RouteContext) => {
-        const ns = await kv.namespaceOf(context)
+      async ({ request, params }: RouteContext) => {
+        const ns = await kv.namespaceOf({ request, params })
         if (!(await engine.namespaces.delete(ns.id))) throw namespaceNotFound()
         return ok(null)
       },

@@ -18,9 +18,9 @@ export function valueRoutes(app: Routes, kv: KvContext): Routes {
   }
 
   return app
-    .get(`${NS}/:namespace_id/keys`, async (context: RouteContext) => {
-      const ns = await kv.namespaceOf(context)
-      const query = new URL(context.request.url).searchParams
+    .get(`${NS}/:namespace_id/keys`, async ({ request, params }: RouteContext) => {
+      const ns = await kv.namespaceOf({ request, params })
+      const query = new URL(request.url).searchParams
       const limit = keyCountLimit(query, 1000)
       const prefix = query.get('prefix') || ''
       const cursor = cursorOf(query.get('cursor') || '')
@@ -34,8 +34,8 @@ export function valueRoutes(app: Routes, kv: KvContext): Routes {
       const next = page.cursor ? Buffer.from(page.cursor).toString('base64url') : ''
       return ok(result, { result_info: { count: result.length, cursor: next } })
     })
-    .get(`${NS}/:namespace_id/values/*`, async (context: RouteContext) => {
-      const { ns, key } = await target(context, 'values')
+    .get(`${NS}/:namespace_id/values/*`, async ({ request, params }: RouteContext) => {
+      const { ns, key } = await target({ request, params }, 'values')
       const entry = await engine.get(ns.id, key)
       if (!entry) throw keyNotFound()
       const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
@@ -44,12 +44,12 @@ export function valueRoutes(app: Routes, kv: KvContext): Routes {
     })
     .put(
       `${NS}/:namespace_id/values/*`,
-      async (context: RouteContext) => {
-        const { ns, key } = await target(context, 'values')
-        const query = new URL(context.request.url).searchParams
+      async ({ request, params }: RouteContext) => {
+        const { ns, key } = await target({ request, params }, 'values')
+        const query = new URL(request.url).searchParams
         const now = engine.clock.now()
         const expiresAt = expiryOf(query.get('expiration'), query.get('expiration_ttl'), now, options)
-        const body = await readValueBody(context.request, options)
+        const body = await readValueBody(request, options)
         const metadata = metadataText(body.metadata, options)
         await engine.put(ns.id, key, { bytes: body.value, metadata }, { expiresAt })
         return ok(null)
@@ -58,15 +58,15 @@ export function valueRoutes(app: Routes, kv: KvContext): Routes {
     )
     .delete(
       `${NS}/:namespace_id/values/*`,
-      async (context: RouteContext) => {
-        const { ns, key } = await target(context, 'values')
+      async ({ request, params }: RouteContext) => {
+        const { ns, key } = await target({ request, params }, 'values')
         await engine.delete(ns.id, key)
         return ok(null)
       },
       { parse: 'none' },
     )
-    .get(`${NS}/:namespace_id/metadata/*`, async (context: RouteContext) => {
-      const { ns, key } = await target(context, 'metadata')
+    .get(`${NS}/:namespace_id/metadata/*`, async ({ request, params }: RouteContext) => {
+      const { ns, key } = await target({ request, params }, 'metadata')
       const entry = await engine.get(ns.id, key)
       if (!entry) throw keyNotFound()
       return ok(entry.metadata === null ? null : JSON.parse(entry.metadata))
