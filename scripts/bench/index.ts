@@ -46,12 +46,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<void> {
+  if (!ensureInstalled('wrk', 'wrk', log))
+    throw new Error('wrk is not installed and apt-get could not install it')
+  // After the install, so that the report names the wrk it used.
   const machine = describeMachine()
   log(
     `kvgate HTTP benchmark: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB; logs in ${dir}`,
   )
-  if (!ensureInstalled('wrk', 'wrk', log))
-    throw new Error('wrk is not installed and apt-get could not install it')
 
   const benches = availableDialects()
   await ceilings('start')

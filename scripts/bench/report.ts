@@ -82,9 +82,8 @@ function markdown(report: Report): string {
       `Bun ${machine.bun}, ${machine.wrk}, Redis ${machine.redis}.`,
     `- Load: wrk, ${settings.threads} threads, ${settings.connections} connections, ${settings.seconds} s per figure after a ` +
       `${settings.warmupSeconds} s warm-up with the same requests; every server on loopback, started and stopped by the script.`,
-    '- **Read the ratios, not the absolute figures.** wrk shares the same 2 cores with the server under test, and during ' +
-      'this session the machine was also shared with other engineers running test suites, so absolute req/s are low and ' +
-      'noisy. Each ratio compares with the bare Elysia ceiling measured in the same run (req/s: higher is better; ' +
+    `- **Read the ratios, not the absolute figures.** wrk (and Redis, for kvgate on Redis) shares the same ${machine.cores} ` +
+      'cores with the server under test, so absolute req/s are low and vary from run to run by about 10%. Each ratio compares with the bare Elysia ceiling measured in the same run (req/s: higher is better; ' +
       'latency and memory: lower is better). The Elysia ceiling is measured at the start and again at the end of the run ' +
       'to show the drift.',
     '- Peak RSS is VmHWM of the server process, reset (`/proc/PID/clear_refs`) before each measured load; for kvgate on ' +
