@@ -331,7 +331,7 @@ function uniqueElements(values: string[]): ListElement[] {
  * beyond it a time no longer survives every backend's round trip (Redis scores and Lua numbers are
  * doubles, SQLite hands back integers past 2^53 as bigints) nor a date formatter.
  */
-const LATEST_EXPIRY_MS = Date.UTC(10000, 0, 1) - 1
+export const LATEST_EXPIRY_MS = Date.UTC(10000, 0, 1) - 1
 
 function latestExpiry(expiresAt: number): number {
   if (expiresAt > LATEST_EXPIRY_MS) throw new InvalidError('expiry is after the year 9999')

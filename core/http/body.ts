@@ -2,6 +2,7 @@
 // before anything is read, and a body without one is counted as it streams, so an oversize body
 // is never buffered whole.
 
+import { fromUtf8, fromUtf8Strict } from '../engine/bytes.ts'
 import { PayloadTooLargeError } from './errors.ts'
 
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
@@ -40,24 +41,19 @@ export function declaresMoreThan(request: Request, limit: number): boolean {
   return declared !== null && Number(declared) > limit
 }
 
-// Decoders left at their default drop a leading byte order mark: it marks a document's encoding and
-// is not part of the JSON or form it carries (stored keys and values keep it: see engine/bytes.ts).
-const bodyDecoder = new TextDecoder()
-const strictBodyDecoder = new TextDecoder('utf-8', { fatal: true })
+// A leading byte order mark marks a body's encoding; it is not part of the JSON or form it carries
+// (stored keys and values keep theirs: see engine/bytes.ts).
+const withoutByteOrderMark = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
 
 /** The body as text, invalid UTF-8 replaced with U+FFFD. */
 export async function readBodyText(request: Request, limit: number): Promise<string> {
-  return bodyDecoder.decode(await readBody(request, limit))
+  return withoutByteOrderMark(fromUtf8(await readBody(request, limit)))
 }
 
 /** The body as text, or null when it is not UTF-8. */
 export async function readStrictBodyText(request: Request, limit: number): Promise<string | null> {
-  const bytes = await readBody(request, limit)
-  try {
-    return strictBodyDecoder.decode(bytes)
-  } catch {
-    return null
-  }
+  const text = fromUtf8Strict(await readBody(request, limit))
+  return text === null ? null : withoutByteOrderMark(text)
 }
 
 export class MalformedJsonError extends Error {}

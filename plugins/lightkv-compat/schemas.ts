@@ -83,7 +83,10 @@ const TEXT_PARAMS = new Set(['key', 'value'])
  * would read or delete the key "\ufffd": a key or value that is not UTF-8 is refused instead.
  */
 export function queryOf(url: string): URLSearchParams {
-  for (const [name, raw] of encodedQuery(url)) {
+  // Only percent-escapes can carry bytes that are not UTF-8; most queries have none to check.
+  const query = url.indexOf('?')
+  const escaped = query !== -1 && url.includes('%', query)
+  for (const [name, raw] of escaped ? encodedQuery(url) : []) {
     if (TEXT_PARAMS.has(name) && fromUtf8Strict(formComponentBytes(raw)) === null) {
       throw new LightKvError('BAD_REQUEST', `"${name}" query parameter is not valid UTF-8`)
     }

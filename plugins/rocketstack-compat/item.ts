@@ -1,7 +1,7 @@
 // Items as RocketStack shows them: the key from the path, the {"data": ...} bodies with the value's
 // JSON text spliced in unchanged, and the list cursor.
 
-import { fromUtf8, fromUtf8Strict } from '../../core/engine/bytes.ts'
+import { fromUtf8Strict } from '../../core/engine/bytes.ts'
 import { pathBytesAfter } from '../../core/http/path.ts'
 import { badRequest } from './errors.ts'
 
@@ -10,9 +10,6 @@ export interface ItemKey {
   /** The key as text, for answers and messages. */
   text: string
 }
-
-/** A stored key as text, every character kept. */
-export const keyText = fromUtf8
 
 /** Everything after `base` in the raw path, percent-decoded once; keys are UTF-8 text of 1 to maxBytes bytes. */
 export function itemKey(url: string, base: string, maxBytes: number): ItemKey {

@@ -21,7 +21,6 @@ import {
   isoTime,
   itemJson,
   itemKey,
-  keyText,
 } from './item.ts'
 import { parseItemBody } from './json-text.ts'
 import { maxBodyBytes, type RocketStackOptions } from './options.ts'
@@ -134,7 +133,7 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
       limit,
     })
     const items = page.entries.map((entry) => ({
-      key: keyText(entry.key),
+      key: fromUtf8(entry.key),
       version: String(entry.version),
       expiresAt: isoTime(entry.expiresAt),
     }))

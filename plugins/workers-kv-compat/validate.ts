@@ -2,6 +2,7 @@
 // copy of it) uses, so clients that match on messages keep working.
 
 import { utf8 } from '../../core/engine/bytes.ts'
+import { LATEST_EXPIRY_MS } from '../../core/engine/engine.ts'
 import { invalid } from './errors.ts'
 import type { WorkersKvOptions } from './options.ts'
 
@@ -55,11 +56,10 @@ export function metadataText(metadata: unknown, options: WorkersKvOptions): stri
 }
 
 /**
- * The last second of the year 9999, in unix seconds. A later expiry, in milliseconds, no longer fits
- * what the stores read back: SQLite refuses to return integers beyond 2^53 and Redis scripts pass
- * numbers from 1e17 on in exponent form, so the write or every later read of the key was a 500.
+ * The engine's latest expiry (the end of 9999) in unix seconds, checked here too so that the answer
+ * names the field the way Cloudflare does.
  */
-const LATEST_EXPIRATION = 253_402_300_799
+const LATEST_EXPIRATION = Math.floor(LATEST_EXPIRY_MS / 1000)
 
 /**
  * The absolute expiry in milliseconds from `expiration` (unix seconds) or `expiration_ttl`

@@ -81,6 +81,25 @@ local function call_chunked(command, key, items, callback)
   end
 end
 
+-- Stores list elements: for each i in `at`, canon ARGV[i] scored by position (from `position` on)
+-- in the items set, and its text ARGV[i + 1] in the texts hash; then names the list in the
+-- namespace's list index. KEYS are those of the list scripts: items, texts, list index.
+local function store_list_elements(at, position)
+  local scored, texts = {}, {}
+  for _, i in ipairs(at) do
+    scored[#scored + 1] = position
+    scored[#scored + 1] = ARGV[i]
+    texts[#texts + 1] = ARGV[i]
+    texts[#texts + 1] = ARGV[i + 1]
+    position = position + 1
+  end
+  if #scored > 0 then
+    call_chunked('ZADD', KEYS[1], scored)
+    call_chunked('HSET', KEYS[2], texts)
+  end
+  redis.call('ZADD', KEYS[3], 0, ARGV[1])
+end
+
 -- The element texts of a list, in order.
 local function list_texts(items_key, texts_key, canons)
   local out = {}

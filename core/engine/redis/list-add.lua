@@ -10,19 +10,7 @@ for i = 3, #ARGV, 2 do
   if not redis.call('ZSCORE', KEYS[1], ARGV[i]) then fresh[#fresh + 1] = i end
 end
 if redis.call('ZCARD', KEYS[1]) + #fresh > tonumber(ARGV[2]) then return { 'too_many' } end
-local scored, texts = {}, {}
-for _, i in ipairs(fresh) do
-  scored[#scored + 1] = position
-  scored[#scored + 1] = ARGV[i]
-  texts[#texts + 1] = ARGV[i]
-  texts[#texts + 1] = ARGV[i + 1]
-  position = position + 1
-end
-if #scored > 0 then
-  call_chunked('ZADD', KEYS[1], scored)
-  call_chunked('HSET', KEYS[2], texts)
-end
-redis.call('ZADD', KEYS[3], 0, ARGV[1])
+store_list_elements(fresh, position)
 local out = { 'ok' }
 for _, text in ipairs(list_texts(KEYS[1], KEYS[2], redis.call('ZRANGE', KEYS[1], 0, -1))) do
   out[#out + 1] = text
