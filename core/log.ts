@@ -13,6 +13,8 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void
   /** A logger that adds these fields to every line. */
   child(fields: Record<string, unknown>): Logger
+  /** Whether lines of this level are written (so a caller can skip building them). */
+  enabled(level: LogLevel): boolean
   flush(): void
 }
 
@@ -54,6 +56,7 @@ export function createLogger(
       if (on('error')) emit('error', message, { ...base, ...fields })
     },
     child: (fields) => make({ ...base, ...fields }),
+    enabled: on,
     flush,
   })
   return make({})

@@ -7,7 +7,7 @@ import { fail, UsageError } from './cli/fail.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { StoreOpenError } from './engine/store.ts'
 import { createKvgate } from './kvgate.ts'
-import { AddressInUseError, isBun, listen, onShutdownSignal } from './runtime.ts'
+import { AddressInUseError, isBun, onShutdownSignal } from './runtime.ts'
 
 const USAGE = `usage:
   kvgate [serve] [--port N] [--host H] [--data FILE] [--redis-url URL] [--redis-cluster-nodes H:P,...]
@@ -19,12 +19,7 @@ every setting also reads from the environment (KVGATE_PORT, KVGATE_DATA, REDIS_U
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig({ env: process.env, argv, dialects })
   const kvgate = createKvgate(config, dialects)
-  const listener = listen({
-    port: config.port,
-    hostname: config.host,
-    maxRequestBodySize: config.maxBodyBytes,
-    fetch: (request, peer) => kvgate.server.fetch(request, peer),
-  })
+  const listener = kvgate.server.listen({ port: config.port, hostname: config.host })
   kvgate.log.info('listening', {
     port: listener.port,
     host: config.host,

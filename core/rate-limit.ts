@@ -3,6 +3,7 @@
 
 import { utf8 } from './engine/bytes.ts'
 import type { Engine } from './engine/engine.ts'
+import { RateLimitedError } from './http/errors.ts'
 
 export const RATE_LIMIT_NAMESPACE = '_ratelimit'
 
@@ -41,5 +42,21 @@ export class RateLimiter {
       resetAt: Math.ceil(windowEnd / 1000),
       retryAfter: Math.max(1, Math.ceil((windowEnd - now) / 1000)),
     }
+  }
+
+  /**
+   * Counts one request and throws RateLimitedError (429 with Retry-After, in the dialect's shape)
+   * when it is over the limit; a limit of 0 counts nothing. `headers` adds headers to the refusal.
+   */
+  async enforce(
+    subject: string,
+    limit: number,
+    windowSeconds: number,
+    headers: (result: RateLimitResult) => Record<string, string> = () => ({}),
+  ): Promise<RateLimitResult | null> {
+    if (limit <= 0) return null
+    const result = await this.hit(subject, limit, windowSeconds)
+    if (!result.allowed) throw new RateLimitedError(result.retryAfter, headers(result))
+    return result
   }
 }

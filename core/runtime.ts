@@ -1,13 +1,17 @@
 // The one module that knows which runtime runs kvgate. Bun is the runtime; the same sources also
 // run under Deno 2, so the HTTP listener and signal handling live here, behind one small interface.
 
+import type { AnyElysia } from 'elysia'
+import { plainAddress, setPeer } from './http/call.ts'
+
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined'
 
-export interface ListenOptions {
+export interface ServeOptions {
   port: number
   hostname: string
   maxRequestBodySize: number
-  fetch: (request: Request, peer: string) => Promise<Response>
+  /** Let other processes listen on the same port too; off, a port already taken is an error. */
+  reusePort?: boolean
 }
 
 export interface Listener {
@@ -18,9 +22,37 @@ export interface Listener {
 
 export class AddressInUseError extends Error {}
 
-export function listen(options: ListenOptions): Listener {
+/**
+ * Serves an Elysia app the way its documentation does: `app.listen` under Bun, so Bun's native
+ * router routes; `Deno.serve(app.fetch)` under Deno.
+ */
+export function listenApp(app: AnyElysia, options: ServeOptions): Listener {
+  if (!isBun) return listenFetch((request) => app.handle(request), options)
+  return listening(options, () => {
+    app.listen({
+      port: options.port,
+      hostname: options.hostname,
+      maxRequestBodySize: options.maxRequestBodySize,
+      // Elysia turns reusePort on by default: two kvgates on one port would split the traffic.
+      reusePort: options.reusePort ?? false,
+      development: false,
+    })
+    const server = app.server!
+    return { port: server.port ?? options.port, stop: () => server.stop() }
+  })
+}
+
+/** Serves a fetch function that takes the client's address (the Host dispatcher). */
+export function listenFetch(
+  fetch: (request: Request, peer: string) => Promise<Response>,
+  options: ServeOptions,
+): Listener {
+  return listening(options, () => (isBun ? serveBun(fetch, options) : serveDeno(fetch, options)))
+}
+
+function listening(options: ServeOptions, start: () => Listener): Listener {
   try {
-    return isBun ? listenBun(options) : listenDeno(options)
+    return start()
   } catch (error) {
     const text = String((error as Error)?.message ?? error)
     if ((error as { code?: string }).code === 'EADDRINUSE' || /in use|AddrInUse/i.test(text)) {
@@ -30,27 +62,32 @@ export function listen(options: ListenOptions): Listener {
   }
 }
 
-/** IPv4 clients on a dual-stack socket arrive as ::ffff:a.b.c.d; they are a.b.c.d. */
-const plainAddress = (address: string) => (address.startsWith('::ffff:') ? address.slice(7) : address)
-
-function listenBun(options: ListenOptions): Listener {
+function serveBun(fetch: (request: Request, peer: string) => Promise<Response>, options: ServeOptions) {
   const server = Bun.serve({
     port: options.port,
     hostname: options.hostname,
     maxRequestBodySize: options.maxRequestBodySize,
+    reusePort: options.reusePort ?? false,
     development: false,
-    fetch: (request, bunServer) =>
-      options.fetch(request, plainAddress(bunServer.requestIP(request)?.address ?? '')),
+    fetch: (request, bunServer) => fetch(request, plainAddress(bunServer.requestIP(request)?.address ?? '')),
   })
   return { port: server.port ?? options.port, stop: () => server.stop() }
 }
 
-function listenDeno(options: ListenOptions): Listener {
+function serveDeno(fetch: (request: Request, peer: string) => Promise<Response>, options: ServeOptions) {
   const Deno = (globalThis as any).Deno
   const server = Deno.serve(
-    { port: options.port, hostname: options.hostname, onListen: () => {} },
-    (request: Request, info: { remoteAddr: { hostname: string } }) =>
-      options.fetch(request, plainAddress(info.remoteAddr.hostname)),
+    {
+      port: options.port,
+      hostname: options.hostname,
+      reusePort: options.reusePort ?? false,
+      onListen: () => {},
+    },
+    (request: Request, info: { remoteAddr: { hostname: string } }) => {
+      const peer = plainAddress(info.remoteAddr.hostname)
+      setPeer(request, peer)
+      return fetch(request, peer)
+    },
   )
   return { port: server.addr.port, stop: () => server.shutdown() }
 }

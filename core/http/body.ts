@@ -3,7 +3,7 @@
 // is never buffered whole.
 
 import { fromUtf8, fromUtf8Strict } from '../engine/bytes.ts'
-import { PayloadTooLargeError } from './errors.ts'
+import { MalformedBodyError, PayloadTooLargeError } from './errors.ts'
 
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
@@ -56,8 +56,6 @@ export async function readStrictBodyText(request: Request, limit: number): Promi
   return text === null ? null : withoutByteOrderMark(text)
 }
 
-export class MalformedJsonError extends Error {}
-
 /**
  * The body parsed as JSON whatever its Content-Type (curl labels JSON as a form, and real clients
  * of several dialects rely on that working). An empty body is `undefined`.
@@ -68,6 +66,6 @@ export async function readJson(request: Request, limit: number): Promise<unknown
   try {
     return JSON.parse(text)
   } catch {
-    throw new MalformedJsonError('body is not valid JSON')
+    throw new MalformedBodyError('body is not valid JSON')
   }
 }

@@ -1,9 +1,12 @@
 // Raw request paths: keys are bytes, so they are taken from the path as sent and percent-decoded
 // to bytes (%FF is the byte 0xFF), never through a UTF-8 string decoder that would reject them.
 
-/** The path of a request URL exactly as received, without query or fragment. */
+/**
+ * The path of a request URL exactly as received, without query or fragment. Bun hands over just the
+ * request target as the URL when the Host header is missing or unusable.
+ */
 export function rawPath(url: string): string {
-  const start = url.indexOf('/', url.indexOf('://') + 3)
+  const start = url.startsWith('/') ? 0 : url.indexOf('/', url.indexOf('://') + 3)
   if (start === -1) return '/'
   let end = url.length
   const query = url.indexOf('?', start)

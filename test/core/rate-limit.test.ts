@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { Engine } from '../../core/engine/engine.ts'
 import { SqliteBackend } from '../../core/engine/sqlite.ts'
-import { attachRequestInfo, clientAddress } from '../../core/http/request-context.ts'
+import { Call, setPeer } from '../../core/http/call.ts'
 import { RateLimiter } from '../../core/rate-limit.ts'
 import { ManualClock } from '../support/manual-clock.ts'
 
@@ -39,9 +39,10 @@ test('X-Forwarded-For is believed only from trusted proxies', () => {
     const made = new Request('http://localhost/', {
       headers: forwarded ? { 'x-forwarded-for': forwarded } : {},
     })
-    attachRequestInfo(made, { id: 'x', peer, startedAt: 0 })
-    return made
+    setPeer(made, peer)
+    return new Call(made, {})
   }
+  const clientAddress = (call: Call, trustedProxies: string[]) => call.clientAddress(trustedProxies)
   expect(clientAddress(request('10.0.0.1', '1.2.3.4'), [])).toBe('10.0.0.1')
   expect(clientAddress(request('10.0.0.1', '1.2.3.4'), ['10.0.0.1'])).toBe('1.2.3.4')
   expect(clientAddress(request('10.0.0.1', '6.6.6.6, 1.2.3.4, 10.0.0.2'), ['10.0.0.1', '10.0.0.2'])).toBe(

@@ -1,57 +1,64 @@
-// A minimal dialect used only by the core's tests: it proves mounting by prefix and by Host, the
-// dialect's own error shape, body limits, and operator-issued credentials.
+// A minimal dialect used only by the core's tests and the bench's core floor: it proves mounting by
+// prefix and by Host, the dialect's own error shape, body limits, and operator-issued credentials.
 
 import * as v from 'valibot'
-import { type Dialect, defineDialect, dialectRoutes } from '../../core/dialect.ts'
+import { defineDialect } from '../../core/dialect.ts'
 import { fromUtf8 } from '../../core/engine/bytes.ts'
-import { isEngineError } from '../../core/engine/errors.ts'
 import { readBody } from '../../core/http/body.ts'
+import { bearerToken } from '../../core/http/credentials.ts'
 import { HttpError } from '../../core/http/errors.ts'
-import { pathBytesAfter } from '../../core/http/path.ts'
-import { requestIdOf } from '../../core/http/request-context.ts'
 import { integerOption } from '../../core/options.ts'
 
-const STATUS: Record<string, number> = { not_found: 404, too_large: 413, invalid: 400, unavailable: 503 }
-
-export const echoDialect: Dialect<{ maxValueBytes: number }> = defineDialect({
+export const echoDialect = defineDialect({
   name: 'echo',
   defaultPrefix: '/echo',
   options: v.object({ maxValueBytes: integerOption(1024) }),
   accounts: { credentials: { api_key: 'full' }, namespacePerAccount: true },
   cors: { allowHeaders: ['Authorization', 'X-Echo'], exposeHeaders: ['X-Echo-Version'] },
   maxBodyBytes: (options) => options.maxValueBytes,
-  renderError(error, request) {
-    if (error instanceof HttpError)
-      return Response.json({ echo_error: error.message }, { status: error.status })
-    if (isEngineError(error))
-      return Response.json({ echo_error: error.message }, { status: STATUS[error.code] ?? 500 })
-    return Response.json({ echo_error: 'internal', request_id: requestIdOf(request) }, { status: 500 })
+  errors: {
+    table: {
+      not_found: { status: 404 },
+      too_large: { status: 413 },
+      invalid: { status: 400 },
+      conflict: { status: 409 },
+      type_mismatch: { status: 400 },
+      quota_exceeded: { status: 403 },
+      unavailable: { status: 503 },
+      route_not_found: { status: 404 },
+      method_not_allowed: { status: 405 },
+      payload_too_large: { status: 413 },
+      malformed_body: { status: 400 },
+      rate_limited: { status: 429 },
+      internal: { status: 500, message: 'internal' },
+    },
+    body: (error, requestId) =>
+      Response.json(
+        error.status === 500
+          ? { echo_error: error.message, request_id: requestId }
+          : { echo_error: error.message },
+        { status: error.status },
+      ),
   },
-  plugin({ engine, auth, options }, mount) {
+  routes(router, { engine, auth, options }) {
     const account = async (request: Request) => {
-      const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? ''
-      const principal = await auth.verify(token, 'echo')
+      const principal = await auth.verify(bearerToken(request) ?? '', 'echo')
       if (!principal) throw new HttpError(401, 'who are you?')
       return principal.accountId
     }
-    const keyOf = (request: Request) => pathBytesAfter(request.url, `${mount.prefix}/items/`)
-    return dialectRoutes(echoDialect, mount)
+    router
       .get('/whoami', async ({ request }) =>
-        Response.json({ account: await account(request), mount: mount.prefix }),
+        Response.json({ account: await account(request), mount: router.prefix }),
       )
-      .put(
-        '/items/*',
-        async ({ request }) => {
-          const ns = await account(request)
-          const { version } = await engine.put(ns, keyOf(request), {
-            bytes: await readBody(request, options.maxValueBytes),
-          })
-          return Response.json({ version }, { headers: { 'x-echo-version': String(version) } })
-        },
-        { parse: 'none' },
-      )
-      .get('/items/*', async ({ request }) => {
-        const entry = await engine.get(await account(request), keyOf(request))
+      .put('/items/*', async ({ request, key }) => {
+        const ns = await account(request)
+        const { version } = await engine.put(ns, key, {
+          bytes: await readBody(request, options.maxValueBytes),
+        })
+        return Response.json({ version }, { headers: { 'x-echo-version': String(version) } })
+      })
+      .get('/items/*', async ({ request, key }) => {
+        const entry = await engine.get(await account(request), key)
         if (!entry) throw new HttpError(404, 'no such item')
         return new Response(fromUtf8(entry.value))
       })

@@ -4,7 +4,6 @@ import { type Config, loadConfig } from '../../core/config.ts'
 import type { Dialect } from '../../core/dialect.ts'
 import type { Clock } from '../../core/engine/types.ts'
 import { createKvgate, type Kvgate } from '../../core/kvgate.ts'
-import { listen } from '../../core/runtime.ts'
 import { holdTestPrefix } from './redis.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -64,11 +63,6 @@ export function testKvgate(
 
 /** The same kvgate on a real port, for real clients. */
 export function listenTestKvgate(kvgate: Kvgate): { url: string; stop(): Promise<void> } {
-  const listener = listen({
-    port: 0,
-    hostname: '127.0.0.1',
-    maxRequestBodySize: kvgate.config.maxBodyBytes,
-    fetch: (request, peer) => kvgate.server.fetch(request, peer),
-  })
+  const listener = kvgate.server.listen({ port: 0, hostname: '127.0.0.1' })
   return { url: `http://127.0.0.1:${listener.port}`, stop: () => listener.stop() }
 }

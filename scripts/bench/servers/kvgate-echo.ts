@@ -4,17 +4,11 @@
 
 import { loadConfig } from '../../../core/config.ts'
 import { createKvgate } from '../../../core/kvgate.ts'
-import { listen } from '../../../core/runtime.ts'
 import { echoDialect } from '../../../test/support/echo-dialect.ts'
 
 const config = loadConfig({ env: process.env, argv: process.argv.slice(2), dialects: [echoDialect] })
 const kvgate = createKvgate(config, [echoDialect])
-const listener = listen({
-  port: config.port,
-  hostname: config.host,
-  maxRequestBodySize: config.maxBodyBytes,
-  fetch: (request, peer) => kvgate.server.fetch(request, peer),
-})
+const listener = kvgate.server.listen({ port: config.port, hostname: config.host })
 console.log(`listening on ${listener.port}`)
 // A plain exit on SIGTERM, so `bun --cpu-prof` writes its profile (idle keep-alive connections
 // would hold up a graceful stop).

@@ -1,0 +1,40 @@
+// Where credentials travel, read the same way for every dialect: the Authorization header's scheme
+// and value, a Bearer token, a Basic user name. Which carriers a dialect accepts, and what a
+// missing or wrong one answers, stays the dialect's.
+
+export interface Authorization {
+  /** Lower-cased: "bearer", "basic", ... */
+  scheme: string
+  /** Everything after the scheme, trimmed ('' when absent). */
+  value: string
+}
+
+/** The Authorization header split into scheme and value, or null when it is absent or blank. */
+export function authorizationOf(request: Request): Authorization | null {
+  const header = request.headers.get('authorization')?.trim()
+  if (!header) return null
+  const space = header.search(/[ \t]/)
+  if (space === -1) return { scheme: header.toLowerCase(), value: '' }
+  return { scheme: header.slice(0, space).toLowerCase(), value: header.slice(space + 1).trim() }
+}
+
+/** The token of "Authorization: Bearer <token>" (one token, no spaces in it), else null. */
+export function bearerToken(request: Request): string | null {
+  const authorization = authorizationOf(request)
+  if (authorization?.scheme !== 'bearer' || !/^\S+$/.test(authorization.value)) return null
+  return authorization.value
+}
+
+/** The user name of a Basic credential ("user:password", base64), or null when it is not one. */
+export function basicUserName(encoded: string): string | null {
+  let decoded: string
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(
+      Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0)),
+    )
+  } catch {
+    return null
+  }
+  const colon = decoded.indexOf(':')
+  return colon === -1 ? decoded : decoded.slice(0, colon)
+}
