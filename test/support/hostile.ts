@@ -399,9 +399,10 @@ export function rawRequest(
   target: string,
   headers: Array<[string, string]>,
   body?: string | Uint8Array,
+  host = 'localhost',
 ): Uint8Array {
   const bodyBytes = typeof body === 'string' ? new TextEncoder().encode(body) : body
-  const lines = [`${method} ${target} HTTP/1.1`, 'Host: localhost', 'Connection: close']
+  const lines = [`${method} ${target} HTTP/1.1`, `Host: ${host}`, 'Connection: close']
   for (const [name, value] of headers) lines.push(`${name}: ${value}`)
   if (bodyBytes && !headers.some(([name]) => /^(content-length|transfer-encoding)$/i.test(name))) {
     lines.push(`Content-Length: ${bodyBytes.length}`)
