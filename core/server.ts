@@ -13,7 +13,7 @@ import { Call, setPeer } from './http/call.ts'
 import { CORE_ERRORS } from './http/core-errors.ts'
 import { MalformedBodyError, MethodNotAllowedError, RouteNotFoundError } from './http/errors.ts'
 import { rawPath } from './http/path.ts'
-import { RequestPipeline } from './http/pipeline.ts'
+import { type ElysiaHandler, RequestPipeline } from './http/pipeline.ts'
 import { DialectRouter, ELYSIA_CONFIG } from './http/router.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
@@ -175,6 +175,8 @@ function buildApp(
     }
     if (code === 'NOT_FOUND') {
       const relative = path.slice(router.prefix.length)
+      const slashRoute = router.slashRoute(relative, request.method)
+      if (slashRoute) return answerSlashRoute(slashRoute, request)
       const allowed = router.methodsOf(relative)
       const refusal = allowed
         ? new MethodNotAllowedError(relative, allowed)
@@ -186,6 +188,15 @@ function buildApp(
     }
     return pipeline.fail(error, call, 'unmatched')
   })
+}
+
+/** A trailing-slash route's answer (see DialectRouter); HEAD gets GET's without the body. */
+async function answerSlashRoute(
+  route: { handler: ElysiaHandler; params: Record<string, string> },
+  request: Request,
+): Promise<Response> {
+  const response = await route.handler({ request, params: route.params, server: null })
+  return request.method === 'HEAD' ? new Response(null, response) : response
 }
 
 const isUnder = (path: string, prefix: string) =>

@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer'
 export const encodeCursor = (key: Uint8Array): string => Buffer.from(key).toString('base64url')
 
 /** The key a cursor names, or null when the text is no cursor this server could have handed out. */
-export function decodeCursor(cursor: string, maxKeyBytes: number): Uint8Array | null {
+export function decodeCursor(cursor: string, maxKeyBytes = Number.POSITIVE_INFINITY): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor) || cursor.length % 4 === 1) return null
   const key = new Uint8Array(Buffer.from(cursor, 'base64url'))
   return key.length === 0 || key.length > maxKeyBytes ? null : key

@@ -22,7 +22,7 @@ export type Handler = (call: Call) => Response | Promise<Response>
 /** The handler Elysia calls: it names what it reads, so Elysia parses nothing else. */
 export type ElysiaHandler = (context: {
   request: Request
-  params: Record<string, string | undefined>
+  params: Record<string, string | undefined> | undefined
   server: PeerSource | null
 }) => Response | Promise<Response>
 
@@ -38,6 +38,7 @@ export interface PipelineOptions {
 }
 
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'
+const NO_PARAMS: Record<string, string | undefined> = Object.freeze({})
 
 export class RequestPipeline {
   private readonly exposeHeaders: string | null
@@ -56,7 +57,8 @@ export class RequestPipeline {
   /** Wraps a route's handler; `route` is its full pattern, as metrics label it. */
   wrap(route: string, handler: Handler): ElysiaHandler {
     return ({ request, params, server }) => {
-      const call = new Call(request, params, server)
+      // Elysia gives static routes no params at all.
+      const call = new Call(request, params ?? NO_PARAMS, server)
       try {
         if (this.declaresTooLarge(request)) throw new PayloadTooLargeError(this.options.maxBodyBytes)
         if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method')) {

@@ -2,15 +2,26 @@
 // the mount's request pipeline. The router also remembers which methods each path takes, so that a
 // known path asked with another method answers 405 with Allow, and any other path 404, in the
 // dialect's own shape, without a catch-all route of its own.
+//
+// A path with a trailing slash ("/ns/:id/") is kept out of Elysia: under `app.listen` Elysia hands
+// Bun's router every route with its trailing slash removed, so "/ns/:id/" would replace "/ns/:id".
+// Such routes are answered from the not-found path instead (see slashRoute), which is where a
+// request for them lands.
 
 import { type AnyElysia, Elysia } from 'elysia'
-import type { Handler, RequestPipeline } from './pipeline.ts'
+import type { ElysiaHandler, Handler, RequestPipeline } from './pipeline.ts'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS'
 
 interface KnownPath {
   pattern: RegExp
   methods: Set<string>
+}
+
+interface SlashRoute {
+  pattern: RegExp
+  method: string
+  handler: ElysiaHandler
 }
 
 /**
@@ -25,6 +36,7 @@ export const ELYSIA_CONFIG = { strictPath: true, handler: { standardHostname: fa
 export class DialectRouter {
   private readonly app: AnyElysia
   private readonly known: KnownPath[] = []
+  private readonly slashRoutes: SlashRoute[] = []
 
   constructor(
     readonly prefix: string,
@@ -61,12 +73,13 @@ export class DialectRouter {
   }
 
   route(method: Method, path: string, handler: Handler): this {
-    this.app.route(
-      method,
-      path,
-      this.pipeline.wrap(`${this.prefix}${path}`, handler) as (context: any) => unknown,
-    )
+    const wrapped = this.pipeline.wrap(`${this.prefix}${path}`, handler)
     const pattern = patternOf(path)
+    if (`${this.prefix}${path}`.length > 1 && path.endsWith('/')) {
+      this.slashRoutes.push({ pattern, method, handler: wrapped })
+    } else {
+      this.app.route(method, path, wrapped as (context: any) => unknown)
+    }
     const known = this.known.find((each) => each.pattern.source === pattern.source)
     const methods = method === 'GET' ? [method, 'HEAD'] : [method]
     if (known) for (const each of methods) known.methods.add(each)
@@ -83,22 +96,58 @@ export class DialectRouter {
     return methods.size > 0 ? [...methods] : null
   }
 
+  /**
+   * The trailing-slash route a path below the prefix names for a method (HEAD takes GET's), with
+   * the path's parameters, or null.
+   */
+  slashRoute(
+    path: string,
+    method: string,
+  ): { handler: ElysiaHandler; params: Record<string, string> } | null {
+    const wanted = method === 'HEAD' ? 'GET' : method
+    for (const route of this.slashRoutes) {
+      if (route.method !== wanted) continue
+      const match = route.pattern.exec(path)
+      if (match) return { handler: route.handler, params: paramsOf(match) }
+    }
+    return null
+  }
+
   elysia(): AnyElysia {
     return this.app
   }
 }
 
-/** An Elysia path pattern as a regular expression: ":name" is one segment, a final "*" anything. */
+/**
+ * An Elysia path pattern as a regular expression: ":name" is one segment (a named group), a final
+ * "*" anything (the group "wildcard").
+ */
 function patternOf(path: string): RegExp {
   const source = path
     .split('/')
-    .map((segment) =>
-      segment === '*'
-        ? '.*'
-        : segment.startsWith(':')
-          ? '[^/]+'
-          : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
+    .map((segment) => {
+      if (segment === '*') return '(?<wildcard>.*)'
+      if (segment.startsWith(':')) return `(?<${segment.slice(1)}>[^/]+)`
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    })
     .join('/')
   return new RegExp(`^${source}$`)
+}
+
+/** Route parameters as Elysia gives them: ":name" decoded, the wildcard ("*") as sent. */
+function paramsOf(match: RegExpExecArray): Record<string, string> {
+  const params: Record<string, string> = {}
+  for (const [name, value] of Object.entries(match.groups ?? {})) {
+    if (name === 'wildcard') params['*'] = value
+    else params[name] = decodedOrAsSent(value)
+  }
+  return params
+}
+
+function decodedOrAsSent(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }

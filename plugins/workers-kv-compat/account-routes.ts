@@ -1,20 +1,21 @@
 // Account lookups: tokens/verify (`wrangler whoami`), and /accounts and /memberships, which wrangler
 // calls to find the account when CLOUDFLARE_ACCOUNT_ID is unset. Each names the credential's one account.
 
-import type { Principal } from '../../core/auth/accounts.ts'
+import type { Call } from '../../core/http/call.ts'
 import { authenticate, credentialOf, DIALECT } from './auth.ts'
 import { ok, paged } from './envelope.ts'
 import { CfError } from './errors.ts'
-import type { KvContext, Routes } from './kv-context.ts'
+import type { RouteGroup } from './kv-context.ts'
 import { pageParam } from './validate.ts'
 
-export function accountRoutes(app: Routes, kv: KvContext): Routes {
+export const accountRoutes: RouteGroup = (router, kv) => {
   const { auth } = kv
 
-  const verify = async (request: Request, accountId?: string) => {
-    const credential = credentialOf(request)
+  const verify = async (call: Call) => {
+    const credential = credentialOf(call.request)
     const principal = credential ? await auth.verify(credential, DIALECT) : null
     if (!principal) throw new CfError(401, 1000, 'Invalid API Token')
+    const accountId = call.params.account_id
     if (accountId !== undefined && principal.accountId !== accountId) {
       throw new CfError(403, 10000, 'Authentication error')
     }
@@ -25,27 +26,26 @@ export function accountRoutes(app: Routes, kv: KvContext): Routes {
   }
 
   /** The caller's account and the page asked for. */
-  const lookup = async (request: Request) => {
-    const principal: Principal = await authenticate(auth, request)
+  const lookup = async (call: Call) => {
+    const principal = await authenticate(auth, call.request)
     await kv.limitRate(principal)
-    const query = new URL(request.url).searchParams
     const account = await auth.get(principal.accountId)
     return {
       account: { id: principal.accountId, name: account?.name ?? principal.accountId },
-      page: pageParam(query, 'page', 1),
-      perPage: pageParam(query, 'per_page', 20, 1000),
+      page: pageParam(call.query, 'page', 1),
+      perPage: pageParam(call.query, 'per_page', 20, 1000),
     }
   }
 
-  return app
-    .get('/user/tokens/verify', ({ request }) => verify(request))
-    .get('/accounts/:account_id/tokens/verify', ({ request, params }) => verify(request, params.account_id))
-    .get('/accounts', async ({ request }) => {
-      const { account, page, perPage } = await lookup(request)
+  router
+    .get('/user/tokens/verify', verify)
+    .get('/accounts/:account_id/tokens/verify', verify)
+    .get('/accounts', async (call) => {
+      const { account, page, perPage } = await lookup(call)
       return paged([{ ...account, type: 'standard' }], page, perPage)
     })
-    .get('/memberships', async ({ request }) => {
-      const { account, page, perPage } = await lookup(request)
+    .get('/memberships', async (call) => {
+      const { account, page, perPage } = await lookup(call)
       return paged([{ id: account.id, status: 'accepted', account }], page, perPage)
     })
 }

@@ -2,14 +2,15 @@
 // X-Auth-Key with any X-Auth-Email address (the global-key style), bound to one account.
 
 import type { Accounts, Principal } from '../../core/auth/accounts.ts'
+import { authorizationOf } from '../../core/http/credentials.ts'
 import { authenticationError, CfError } from './errors.ts'
 
 export const DIALECT = 'workers-kv'
 
 /** The credential a request carries, or null when it carries none. A broken X-Auth pair is a 400. */
 export function credentialOf(request: Request): string | null {
-  const authorization = request.headers.get('authorization')
-  if (authorization !== null && /^bearer\s/i.test(authorization)) return authorization.slice(7).trim()
+  const authorization = authorizationOf(request)
+  if (authorization?.scheme === 'bearer') return authorization.value
   const email = request.headers.get('x-auth-email')
   const key = request.headers.get('x-auth-key')
   if (email === null && key === null) return authorization === null ? null : ''
@@ -28,12 +29,5 @@ export async function authenticate(accounts: Accounts, request: Request): Promis
   const credential = credentialOf(request)
   const principal = credential ? await accounts.verify(credential, DIALECT) : null
   if (!principal) throw authenticationError(401)
-  return principal
-}
-
-/** The caller's principal, which must own `accountId` (else 403 10000). */
-export async function authorize(accounts: Accounts, request: Request, accountId: string): Promise<Principal> {
-  const principal = await authenticate(accounts, request)
-  if (principal.accountId !== accountId) throw authenticationError(403)
   return principal
 }

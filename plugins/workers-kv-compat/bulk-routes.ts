@@ -4,16 +4,18 @@
 import { Buffer } from 'node:buffer'
 import { fromUtf8, fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
 import type { BatchOp, Entry } from '../../core/engine/types.ts'
+import type { Call } from '../../core/http/call.ts'
+import { parseWith } from '../../core/http/validate.ts'
 import { ok } from './envelope.ts'
 import { invalid } from './errors.ts'
-import { type KvContext, NS, type RouteContext, type Routes } from './kv-context.ts'
+import { NS, type RouteGroup } from './kv-context.ts'
 import { BulkGet, BulkWriteItem, KeyList, parse } from './schemas.ts'
 import { checkKey, checkValueSize, expiryOf, metadataText } from './validate.ts'
 
 /** Keys read together by a bulk get before the running total is checked. */
 const BULK_GET_GROUP = 5
 
-export function bulkRoutes(app: Routes, kv: KvContext): Routes {
+export const bulkRoutes: RouteGroup = (router, kv) => {
   const { engine, options } = kv
 
   function checkBulkCount(count: number): void {
@@ -22,12 +24,11 @@ export function bulkRoutes(app: Routes, kv: KvContext): Routes {
     }
   }
 
-  async function bulkDelete({ request, params }: RouteContext) {
-    const ns = await kv.namespaceOf({ request, params })
-    const input = parse(KeyList, await kv.jsonBody(request, options.maxBulkBytes))
-    if (!input.ok) throw invalid(input.message)
-    checkBulkCount(input.value.length)
-    const ops: BatchOp[] = input.value.map((key) => ({
+  async function bulkDelete(call: Call) {
+    const ns = await kv.namespaceOf(call)
+    const keys = parse(KeyList, await kv.jsonBody(call.request, options.maxBulkBytes))
+    checkBulkCount(keys.length)
+    const ops: BatchOp[] = keys.map((key) => ({
       type: 'delete',
       key: checkKey(utf8(key), options, false),
     }))
@@ -35,90 +36,83 @@ export function bulkRoutes(app: Routes, kv: KvContext): Routes {
     return ok({ successful_key_count: ops.length, unsuccessful_keys: [] })
   }
 
-  return app
-    .put(
-      `${NS}/:namespace_id/bulk`,
-      async ({ request, params }: RouteContext) => {
-        const ns = await kv.namespaceOf({ request, params })
-        const body = await kv.jsonBody(request, options.maxBulkBytes)
-        if (!Array.isArray(body)) throw invalid('The body must be a JSON array of key-value pairs')
-        checkBulkCount(body.length)
-        const now = engine.clock.now()
-        // Every item is checked before anything is written: the write is all or nothing.
-        const ops: BatchOp[] = body.map((raw, index) => {
-          const item = parse(BulkWriteItem, raw)
-          if (!item.ok) throw invalid(`Item ${index}: ${item.message}`)
-          const { key, value, base64, expiration, expiration_ttl, metadata } = item.value
-          const bytes = base64 ? decodeBase64(value, index) : utf8(value)
-          checkValueSize(bytes.length, options)
-          return {
-            type: 'put',
-            key: checkKey(utf8(key), options, false),
-            value: { bytes, metadata: metadataText(metadata, options) },
-            expiresAt: expiryOf(expiration, expiration_ttl, now, options),
-          }
-        })
-        if (ops.length > 0) await engine.batch(ns.id, ops)
-        return ok({ successful_key_count: ops.length, unsuccessful_keys: [] })
-      },
-      { parse: 'none' },
-    )
-    .post(`${NS}/:namespace_id/bulk/delete`, bulkDelete, { parse: 'none' })
-    .delete(`${NS}/:namespace_id/bulk`, bulkDelete, { parse: 'none' })
-    .post(
-      `${NS}/:namespace_id/bulk/get`,
-      async ({ request, params }: RouteContext) => {
-        const ns = await kv.namespaceOf({ request, params })
-        const input = parse(BulkGet, await kv.jsonBody(request))
-        if (!input.ok) throw invalid(input.message)
-        const { keys, type = 'text', withMetadata = false } = input.value
-        if (keys.length > options.maxBulkGetKeys) {
-          throw invalid(`You can request a maximum of ${options.maxBulkGetKeys} keys`)
+  router
+    .put(`${NS}/:namespace_id/bulk`, async (call) => {
+      const ns = await kv.namespaceOf(call)
+      const body = await kv.jsonBody(call.request, options.maxBulkBytes)
+      if (!Array.isArray(body)) throw invalid('The body must be a JSON array of key-value pairs')
+      checkBulkCount(body.length)
+      const now = engine.clock.now()
+      // Every item is checked before anything is written: the write is all or nothing.
+      const ops: BatchOp[] = body.map((raw, index) => {
+        const { key, value, base64, expiration, expiration_ttl, metadata } = parseWith(
+          BulkWriteItem,
+          raw,
+          (message) => invalid(`Item ${index}: ${message}`),
+          { withPath: true },
+        )
+        const bytes = base64 ? decodeBase64(value, index) : utf8(value)
+        checkValueSize(bytes.length, options)
+        return {
+          type: 'put',
+          key: checkKey(utf8(key), options, false),
+          value: { bytes, metadata: metadataText(metadata, options) },
+          expiresAt: expiryOf(expiration, expiration_ttl, now, options),
         }
-        if (keys.length === 0) throw invalid('You must request a minimum of 1 key')
-        if (type !== 'text' && type !== 'json') {
-          throw invalid(`${JSON.stringify(type)} is not a valid type. Use "json" or "text"`)
+      })
+      if (ops.length > 0) await engine.batch(ns.id, ops)
+      return ok({ successful_key_count: ops.length, unsuccessful_keys: [] })
+    })
+    .post(`${NS}/:namespace_id/bulk/delete`, bulkDelete)
+    .delete(`${NS}/:namespace_id/bulk`, bulkDelete)
+    .post(`${NS}/:namespace_id/bulk/get`, async (call) => {
+      const ns = await kv.namespaceOf(call)
+      const { keys, type = 'text', withMetadata = false } = parse(BulkGet, await kv.jsonBody(call.request))
+      if (keys.length > options.maxBulkGetKeys) {
+        throw invalid(`You can request a maximum of ${options.maxBulkGetKeys} keys`)
+      }
+      if (keys.length === 0) throw invalid('You must request a minimum of 1 key')
+      if (type !== 'text' && type !== 'json') {
+        throw invalid(`${JSON.stringify(type)} is not a valid type. Use "json" or "text"`)
+      }
+      const unique = [...new Set(keys)]
+      const keyBytes = unique.map((key) => checkKey(utf8(key), options, false))
+      // A few keys at a time, stopping once the total is over: 100 values of 25 MiB each must
+      // never sit in memory together.
+      const entries: Array<Entry | null> = []
+      let total = 0
+      for (let start = 0; start < keyBytes.length; start += BULK_GET_GROUP) {
+        const group = await engine.getMany(ns.id, keyBytes.slice(start, start + BULK_GET_GROUP))
+        for (const entry of group) total += entry?.value.length ?? 0
+        if (total > options.maxValueBytes) {
+          throw invalid(
+            `The requested values exceed the limit of ${options.maxValueBytes} bytes in total.`,
+            413,
+          )
         }
-        const unique = [...new Set(keys)]
-        const keyBytes = unique.map((key) => checkKey(utf8(key), options, false))
-        // A few keys at a time, stopping once the total is over: 100 values of 25 MiB each must
-        // never sit in memory together.
-        const entries: Array<Entry | null> = []
-        let total = 0
-        for (let start = 0; start < keyBytes.length; start += BULK_GET_GROUP) {
-          const group = await engine.getMany(ns.id, keyBytes.slice(start, start + BULK_GET_GROUP))
-          for (const entry of group) total += entry?.value.length ?? 0
-          if (total > options.maxValueBytes) {
-            throw invalid(
-              `The requested values exceed the limit of ${options.maxValueBytes} bytes in total.`,
-              413,
-            )
-          }
-          entries.push(...group)
+        entries.push(...group)
+      }
+      const values: Record<string, unknown> = {}
+      unique.forEach((key, index) => {
+        const entry = entries[index]
+        let value: unknown = null
+        if (entry) {
+          value = type === 'json' ? parseJsonValue(entry.value) : fromUtf8(entry.value)
+          if (withMetadata) value = withMetadataOf(value, entry)
         }
-        const values: Record<string, unknown> = {}
-        unique.forEach((key, index) => {
-          const entry = entries[index]
-          let value: unknown = null
-          if (entry) {
-            value = type === 'json' ? parseJsonValue(entry.value) : fromUtf8(entry.value)
-            if (withMetadata) value = withMetadataOf(value, entry)
-          }
-          // defineProperty, so a key named "__proto__" is an ordinary entry.
-          Object.defineProperty(values, key, { value, enumerable: true, writable: true, configurable: true })
-        })
-        try {
-          return ok({ values })
-        } catch (error) {
-          // A stored value may parse (type json) yet be nested too deeply to be written back.
-          if (error instanceof RangeError) {
-            throw invalid('At least one of the requested values is nested too deeply to return as JSON')
-          }
-          throw error
+        // defineProperty, so a key named "__proto__" is an ordinary entry.
+        Object.defineProperty(values, key, { value, enumerable: true, writable: true, configurable: true })
+      })
+      try {
+        return ok({ values })
+      } catch (error) {
+        // A stored value may parse (type json) yet be nested too deeply to be written back.
+        if (error instanceof RangeError) {
+          throw invalid('At least one of the requested values is nested too deeply to return as JSON')
         }
-      },
-      { parse: 'none' },
-    )
+        throw error
+      }
+    })
 }
 
 function withMetadataOf(value: unknown, entry: Entry) {

@@ -2,7 +2,7 @@
 // pointed at http://HOST:8787/client/v4, work against kvgate unchanged.
 
 import { type Dialect, defineDialect } from '../../core/dialect.ts'
-import { renderError } from './errors.ts'
+import { workersKvErrors } from './errors.ts'
 import { WorkersKvOptions } from './options.ts'
 import { workersKvRoutes } from './routes.ts'
 
@@ -17,6 +17,6 @@ export const workersKvDialect: Dialect<WorkersKvOptions> = defineDialect({
   },
   // Bulk writes are the largest bodies; a value write checks its own, smaller limit.
   maxBodyBytes: (options) => Math.max(options.maxBulkBytes, options.maxValueBytes + 128 * 1024),
-  plugin: (context, mount) => workersKvRoutes(workersKvDialect, context, mount),
-  renderError,
+  errors: workersKvErrors,
+  routes: workersKvRoutes,
 })

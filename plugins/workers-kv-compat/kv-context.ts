@@ -2,28 +2,21 @@
 // with (who is calling, within its rate limit; which of its namespaces; its JSON body).
 
 import type { Accounts, Principal } from '../../core/auth/accounts.ts'
-import type { DialectContext, dialectRoutes } from '../../core/dialect.ts'
+import type { DialectContext } from '../../core/dialect.ts'
 import type { Engine } from '../../core/engine/engine.ts'
 import type { Namespace } from '../../core/engine/namespaces.ts'
 import { readJson } from '../../core/http/body.ts'
-import { authorize, DIALECT } from './auth.ts'
-import { CfError, invalid, namespaceNotFound } from './errors.ts'
+import type { Call } from '../../core/http/call.ts'
+import type { DialectRouter } from '../../core/http/router.ts'
+import { authenticate, DIALECT } from './auth.ts'
+import { authenticationError, invalid, namespaceNotFound } from './errors.ts'
 import type { WorkersKvOptions } from './options.ts'
-
-/** The Elysia instance every route group adds its routes to. */
-export type Routes = ReturnType<typeof dialectRoutes>
 
 export interface NamespaceSettings {
   jurisdiction?: string
 }
 
-/** The route context the handlers use: the request and the path parameters. */
-export interface RouteContext {
-  request: Request
-  params: { account_id: string; namespace_id: string }
-}
-
-/** `/accounts/{account_id}/storage/kv/namespaces`, as an Elysia route pattern. */
+/** `/accounts/{account_id}/storage/kv/namespaces`, as a route pattern. */
 export const NS = '/accounts/:account_id/storage/kv/namespaces'
 
 const JSON_BODY_LIMIT = 64 * 1024
@@ -32,38 +25,39 @@ export interface KvContext {
   engine: Engine
   auth: Accounts
   options: WorkersKvOptions
-  /** The caller, who must own the account in the path, within its rate limit. */
-  caller(request: Request, accountId: string): Promise<Principal>
-  limitRate(principal: Principal): Promise<void>
+  /** The caller, who must own the account in the path (else 403), within its rate limit. */
+  caller(call: Call): Promise<Principal>
+  /** Counts a request of the caller's account against the rate limit (429 971 when over). */
+  limitRate(principal: Principal): Promise<unknown>
   /** The namespace in the path, which must be a Workers KV namespace of the caller's account. */
-  namespaceOf(context: RouteContext): Promise<Namespace<NamespaceSettings>>
+  namespaceOf(call: Call): Promise<Namespace<NamespaceSettings>>
   /** The JSON body, which must be present. */
   jsonBody(request: Request, limit?: number): Promise<unknown>
 }
+
+/** A group of routes, declared on the dialect's router. */
+export type RouteGroup = (router: DialectRouter, kv: KvContext) => void
 
 export function kvContext({ engine, auth, options, rateLimit }: DialectContext<WorkersKvOptions>): KvContext {
   const kv: KvContext = {
     engine,
     auth,
     options,
-    async caller(request, accountId) {
-      const principal = await authorize(auth, request, accountId)
+    async caller(call) {
+      const principal = await authenticate(auth, call.request)
+      if (principal.accountId !== call.params.account_id) throw authenticationError(403)
       await kv.limitRate(principal)
       return principal
     },
-    async limitRate(principal) {
-      if (options.rateLimit <= 0) return
-      const result = await rateLimit.hit(
+    limitRate: (principal) =>
+      rateLimit.enforce(
         `${DIALECT}:${principal.accountId}`,
         options.rateLimit,
         options.rateLimitWindowSeconds,
-      )
-      if (!result.allowed)
-        throw new CfError(429, 971, 'Please wait and consider throttling your request speed')
-    },
-    async namespaceOf({ request, params }) {
-      const principal = await kv.caller(request, params.account_id)
-      const ns = await engine.namespaces.get<NamespaceSettings>(params.namespace_id)
+      ),
+    async namespaceOf(call) {
+      const principal = await kv.caller(call)
+      const ns = await engine.namespaces.get<NamespaceSettings>(call.params.namespace_id!)
       if (!ns || ns.dialect !== DIALECT || ns.owner !== principal.accountId) throw namespaceNotFound()
       return ns
     },

@@ -1,83 +1,70 @@
 // Namespaces: list (paged, ordered), create (unique title per account), get, rename and delete.
 
 import type { Namespace } from '../../core/engine/namespaces.ts'
+import type { Call } from '../../core/http/call.ts'
 import { HEX, randomString } from '../../core/ids.ts'
 import { DIALECT } from './auth.ts'
 import { ok, paged } from './envelope.ts'
 import { invalid, namespaceNotFound } from './errors.ts'
-import { type KvContext, type NamespaceSettings, NS, type RouteContext, type Routes } from './kv-context.ts'
+import { type NamespaceSettings, NS, type RouteGroup } from './kv-context.ts'
 import { CreateNamespace, parse, RenameNamespace } from './schemas.ts'
 import { pageParam } from './validate.ts'
 
-export function namespaceRoutes(app: Routes, kv: KvContext): Routes {
+export const namespaceRoutes: RouteGroup = (router, kv) => {
   const { engine, options } = kv
-  return app
-    .get(NS, async ({ request, params }) => {
-      const principal = await kv.caller(request, params.account_id)
-      const query = new URL(request.url).searchParams
-      const page = pageParam(query, 'page', 1)
-      const perPage = pageParam(query, 'per_page', 20, 1000)
-      const order = query.get('order') || 'title'
-      const direction = query.get('direction') || 'asc'
-      if (order !== 'id' && order !== 'title')
-        throw invalid(`Invalid order of ${order}. Use "id" or "title".`)
-      if (direction !== 'asc' && direction !== 'desc') {
-        throw invalid(`Invalid direction of ${direction}. Use "asc" or "desc".`)
-      }
-      const owned = await engine.namespaces.list<NamespaceSettings>({
-        dialect: DIALECT,
-        owner: principal.accountId,
-      })
-      const all = owned.map(namespaceJson).sort((a, b) => compare(a[order], b[order]) || compare(a.id, b.id))
-      if (direction === 'desc') all.reverse()
-      return paged(all, page, perPage)
+  const list = async (call: Call) => {
+    const principal = await kv.caller(call)
+    const { query } = call
+    const page = pageParam(query, 'page', 1)
+    const perPage = pageParam(query, 'per_page', 20, 1000)
+    const order = query.get('order') || 'title'
+    const direction = query.get('direction') || 'asc'
+    if (order !== 'id' && order !== 'title') throw invalid(`Invalid order of ${order}. Use "id" or "title".`)
+    if (direction !== 'asc' && direction !== 'desc') {
+      throw invalid(`Invalid direction of ${direction}. Use "asc" or "desc".`)
+    }
+    const owned = await engine.namespaces.list<NamespaceSettings>({
+      dialect: DIALECT,
+      owner: principal.accountId,
     })
-    .post(
-      NS,
-      async ({ request, params }) => {
-        const principal = await kv.caller(request, params.account_id)
-        const input = parse(CreateNamespace, await kv.jsonBody(request))
-        if (!input.ok) throw invalid(input.message)
-        const count = await engine.namespaces.count({ dialect: DIALECT, owner: principal.accountId })
-        if (count >= options.maxNamespaces) {
-          throw invalid(`This account already has the maximum of ${options.maxNamespaces} namespaces.`)
-        }
-        const { title, jurisdiction } = input.value
-        const ns = await engine.namespaces.create<NamespaceSettings>({
-          dialect: DIALECT,
-          // Upstream's format: 32 lowercase hex characters.
-          id: randomString(HEX, 32),
-          owner: principal.accountId,
-          title,
-          settings: jurisdiction ? { jurisdiction } : {},
-        })
-        return ok(namespaceJson(ns))
-      },
-      { parse: 'none' },
-    )
-    .get(`${NS}/:namespace_id`, async ({ request, params }: RouteContext) =>
-      ok(namespaceJson(await kv.namespaceOf({ request, params }))),
-    )
-    .put(
-      `${NS}/:namespace_id`,
-      async ({ request, params }: RouteContext) => {
-        const ns = await kv.namespaceOf({ request, params })
-        const input = parse(RenameNamespace, await kv.jsonBody(request))
-        if (!input.ok) throw invalid(input.message)
-        const renamed = await engine.namespaces.update<NamespaceSettings>(ns.id, { title: input.value.title })
-        return ok(namespaceJson(renamed))
-      },
-      { parse: 'none' },
-    )
-    .delete(
-      `${NS}/:namespace_id`,
-      async ({ request, params }: RouteContext) => {
-        const ns = await kv.namespaceOf({ request, params })
-        if (!(await engine.namespaces.delete(ns.id))) throw namespaceNotFound()
-        return ok(null)
-      },
-      { parse: 'none' },
-    )
+    const all = owned.map(namespaceJson).sort((a, b) => compare(a[order], b[order]) || compare(a.id, b.id))
+    if (direction === 'desc') all.reverse()
+    return paged(all, page, perPage)
+  }
+  const create = async (call: Call) => {
+    const principal = await kv.caller(call)
+    const { title, jurisdiction } = parse(CreateNamespace, await kv.jsonBody(call.request))
+    const count = await engine.namespaces.count({ dialect: DIALECT, owner: principal.accountId })
+    if (count >= options.maxNamespaces) {
+      throw invalid(`This account already has the maximum of ${options.maxNamespaces} namespaces.`)
+    }
+    const ns = await engine.namespaces.create<NamespaceSettings>({
+      dialect: DIALECT,
+      // Upstream's format: 32 lowercase hex characters.
+      id: randomString(HEX, 32),
+      owner: principal.accountId,
+      title,
+      settings: jurisdiction ? { jurisdiction } : {},
+    })
+    return ok(namespaceJson(ns))
+  }
+  // The seed document's own example creates with a trailing slash.
+  router
+    .get(NS, list)
+    .get(`${NS}/`, list)
+    .post(NS, create)
+    .post(`${NS}/`, create)
+    .get(`${NS}/:namespace_id`, async (call) => ok(namespaceJson(await kv.namespaceOf(call))))
+    .put(`${NS}/:namespace_id`, async (call) => {
+      const ns = await kv.namespaceOf(call)
+      const { title } = parse(RenameNamespace, await kv.jsonBody(call.request))
+      return ok(namespaceJson(await engine.namespaces.update<NamespaceSettings>(ns.id, { title })))
+    })
+    .delete(`${NS}/:namespace_id`, async (call) => {
+      const ns = await kv.namespaceOf(call)
+      if (!(await engine.namespaces.delete(ns.id))) throw namespaceNotFound()
+      return ok(null)
+    })
 }
 
 function namespaceJson(ns: Namespace<NamespaceSettings>) {

@@ -2,6 +2,8 @@
 
 import * as v from 'valibot'
 import { utf8 } from '../../core/engine/bytes.ts'
+import { parseWith } from '../../core/http/validate.ts'
+import { invalid } from './errors.ts'
 
 const title = v.pipe(
   v.string('"title" must be a string'),
@@ -48,14 +50,6 @@ export const BulkGet = v.object(
   'The body must be a JSON object with "keys"',
 )
 
-/** The value, or a message naming the first problem. */
-export function parse<T>(
-  schema: v.GenericSchema<unknown, T>,
-  input: unknown,
-): { ok: true; value: T } | { ok: false; message: string } {
-  const result = v.safeParse(schema, input)
-  if (result.success) return { ok: true, value: result.output }
-  const issue = result.issues[0]
-  const path = v.getDotPath(issue)
-  return { ok: false, message: path && !/^\d+$/.test(path) ? `${path}: ${issue.message}` : issue.message }
-}
+/** The parsed input, or 400 10001 naming the first problem (and the member it is in). */
+export const parse = <T>(schema: v.GenericSchema<unknown, T>, input: unknown): T =>
+  parseWith(schema, input, (message) => invalid(message), { withPath: true })

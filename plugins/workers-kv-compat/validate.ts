@@ -6,11 +6,14 @@ import { LATEST_EXPIRY_MS } from '../../core/engine/engine.ts'
 import { invalid } from './errors.ts'
 import type { WorkersKvOptions } from './options.ts'
 
+export const illegalKeyName = (name: string) =>
+  invalid(`Illegal key name "${name}". Please use a different name.`)
+
 /** Checks a key name; `inPath` keys that are too long answer 414 (URI too long), others 400. */
 export function checkKey(key: Uint8Array, options: WorkersKvOptions, inPath = true): Uint8Array {
   if (key.length === 0) throw invalid('Key names must not be empty')
   if ((key.length === 1 && key[0] === 0x2e) || (key.length === 2 && key[0] === 0x2e && key[1] === 0x2e)) {
-    throw invalid(`Illegal key name "${'.'.repeat(key.length)}". Please use a different name.`)
+    throw illegalKeyName('.'.repeat(key.length))
   }
   if (key.length > options.maxKeyBytes) {
     throw invalid(

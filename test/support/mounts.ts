@@ -3,6 +3,7 @@
 // can hard-code a path.
 
 import { describe } from 'bun:test'
+import type { TestKvgate } from './kvgate.ts'
 import { describeEachStore, type TestStore } from './stores.ts'
 
 export interface TestMount {
@@ -38,4 +39,25 @@ export function describeEachStoreAndMount(
   describeEachStore(title, (store) => {
     for (const mount of mounts) describe(mount.name, () => suite(store, mount))
   })
+}
+
+export interface MountedKvgate extends TestKvgate {
+  mount: TestMount
+  /** The base URL path of the dialect under this mount ('' at a host's root). */
+  prefix: string
+}
+
+/**
+ * The kvgate as a client of this mount sees it: a path written for the dialect's default prefix
+ * goes to the mount's prefix instead, and every request carries the mount's Host.
+ */
+export function mountedKvgate(kvgate: TestKvgate, mount: TestMount, defaultPrefix: string): MountedKvgate {
+  const fetch: TestKvgate['fetch'] = (path, init = {}) => {
+    const moved =
+      path === defaultPrefix || path.startsWith(`${defaultPrefix}/`) || path.startsWith(`${defaultPrefix}?`)
+        ? `${mount.prefix}${path.slice(defaultPrefix.length)}`
+        : path
+    return kvgate.fetch(moved || '/', { host: mount.host, ...init })
+  }
+  return { ...kvgate, fetch, mount, prefix: mount.prefix }
 }

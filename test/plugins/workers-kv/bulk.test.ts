@@ -2,12 +2,20 @@
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { ManualClock } from '../../support/manual-clock.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { type Account, createNamespace, expectError, expectOk, newAccount, openKvgate } from './helpers.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import {
+  type Account,
+  createNamespace,
+  expectError,
+  expectOk,
+  MOUNTS,
+  newAccount,
+  openKvgate,
+} from './helpers.ts'
 
-describeEachStore('workers-kv bulk', (store) => {
+describeEachStoreAndMount('workers-kv bulk', MOUNTS, (store, mount) => {
   const clock = new ManualClock()
-  const kv = openKvgate(store, {}, clock)
+  const kv = openKvgate(store, {}, clock, mount)
   let account: Account
   let base: string
   beforeAll(async () => {
@@ -219,7 +227,7 @@ describeEachStore('workers-kv bulk', (store) => {
   })
 
   test('bulk get: more than 25 MiB of values in total is 413', async () => {
-    const small = openKvgate(store, { KVGATE_WORKERS_KV_MAX_VALUE_BYTES: '1024' })
+    const small = openKvgate(store, { KVGATE_WORKERS_KV_MAX_VALUE_BYTES: '1024' }, undefined, mount)
     try {
       const owner = await newAccount(small)
       const path = `${owner.ns}/${await createNamespace(small, owner, 'sizes')}`

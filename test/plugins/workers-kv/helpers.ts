@@ -5,7 +5,13 @@ import { expect } from 'bun:test'
 import type { Clock } from '../../../core/engine/types.ts'
 import { workersKvDialect } from '../../../plugins/workers-kv-compat/index.ts'
 import { type TestKvgate, testKvgate } from '../../support/kvgate.ts'
+import { type MountedKvgate, mountedKvgate, type TestMount, testMounts } from '../../support/mounts.ts'
 import type { TestStore } from '../../support/stores.ts'
+
+export const DEFAULT_PREFIX = '/client/v4'
+
+/** Where the suites mount Workers KV: its default prefix, another one, and a host of its own. */
+export const MOUNTS = testMounts('workers-kv', DEFAULT_PREFIX)
 
 export interface Account {
   id: string
@@ -15,8 +21,14 @@ export interface Account {
   ns: string
 }
 
-export function openKvgate(store: TestStore, env: Record<string, string> = {}, clock?: Clock): TestKvgate {
-  return testKvgate([workersKvDialect], { ...store.env, ...env }, { clock })
+export function openKvgate(
+  store: TestStore,
+  env: Record<string, string> = {},
+  clock?: Clock,
+  mount: TestMount = MOUNTS[0]!,
+): MountedKvgate {
+  const kvgate = testKvgate([workersKvDialect], { ...store.env, ...mount.env, ...env }, { clock })
+  return mountedKvgate(kvgate, mount, DEFAULT_PREFIX)
 }
 
 export async function newAccount(kvgate: TestKvgate, name?: string): Promise<Account> {
@@ -26,7 +38,7 @@ export async function newAccount(kvgate: TestKvgate, name?: string): Promise<Acc
     id: account_id,
     token,
     auth: { authorization: `Bearer ${token}` },
-    ns: `/client/v4/accounts/${account_id}/storage/kv/namespaces`,
+    ns: `${DEFAULT_PREFIX}/accounts/${account_id}/storage/kv/namespaces`,
   }
 }
 

@@ -2,13 +2,13 @@
 
 import { afterAll, expect, test } from 'bun:test'
 import { ADMIN_TOKEN, type TestKvgate } from '../../support/kvgate.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { createNamespace, expectError, expectOk, newAccount, openKvgate } from './helpers.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { createNamespace, expectError, expectOk, MOUNTS, newAccount, openKvgate } from './helpers.ts'
 
-describeEachStore('workers-kv namespaces and auth', (store) => {
+describeEachStoreAndMount('workers-kv namespaces and auth', MOUNTS, (store, mount) => {
   const opened: TestKvgate[] = []
   const open = (env: Record<string, string> = {}) => {
-    const kvgate = openKvgate(store, env)
+    const kvgate = openKvgate(store, env, undefined, mount)
     opened.push(kvgate)
     return kvgate
   }
@@ -396,7 +396,7 @@ describeEachStore('workers-kv namespaces and auth', (store) => {
   })
 
   test('a store that is gone answers 503 10002 in the envelope', async () => {
-    const broken = openKvgate(store)
+    const broken = openKvgate(store, {}, undefined, mount)
     const account = await newAccount(broken)
     await broken.engine.close()
     const response = await broken.fetch(account.ns, { headers: account.auth })

@@ -4,15 +4,24 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { request as httpRequest } from 'node:http'
 import { listenTestKvgate } from '../../support/kvgate.ts'
 import { ManualClock } from '../../support/manual-clock.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { type Account, createNamespace, expectError, expectOk, newAccount, openKvgate } from './helpers.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import {
+  type Account,
+  createNamespace,
+  DEFAULT_PREFIX,
+  expectError,
+  expectOk,
+  MOUNTS,
+  newAccount,
+  openKvgate,
+} from './helpers.ts'
 
 const MiB = 1024 * 1024
 
-describeEachStore('workers-kv values and keys', (store) => {
+describeEachStoreAndMount('workers-kv values and keys', MOUNTS, (store, mount) => {
   const clock = new ManualClock()
-  const kv = openKvgate(store, {}, clock)
-  const small = openKvgate(store, { KVGATE_WORKERS_KV_MAX_VALUE_BYTES: '1024' })
+  const kv = openKvgate(store, {}, clock, mount)
+  const small = openKvgate(store, { KVGATE_WORKERS_KV_MAX_VALUE_BYTES: '1024' }, undefined, mount)
   let account: Account
   let values: string
   let ns: string
@@ -112,7 +121,13 @@ describeEachStore('workers-kv values and keys', (store) => {
     const send = (key: string) =>
       new Promise<number>((resolve, reject) => {
         const request = httpRequest(
-          { host: '127.0.0.1', port, method: 'PUT', path: `${values}/${key}`, headers: account.auth },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'PUT',
+            path: `${kv.prefix}${values.slice(DEFAULT_PREFIX.length)}/${key}`,
+            headers: { ...account.auth, host: kv.mount.host },
+          },
           (response) => {
             response.resume()
             response.on('end', () => resolve(response.statusCode!))
