@@ -193,7 +193,7 @@ export class Engine {
 
   async listRemove(ns: string, key: Uint8Array, values: string[]): Promise<string[]> {
     this.checkKey(key)
-    return found(await this.open().listRemove(ns, key, values.map(canonicalPrimitive)))
+    return found(await this.open().listRemove(ns, key, values.map(canonicalPrimitive)), key)
   }
 
   async listRead(ns: string, key: Uint8Array): Promise<string[]> {
@@ -205,18 +205,18 @@ export class Engine {
     this.checkKey(key)
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end))
       throw new InvalidError('bounds must be integers')
-    return found(await this.open().listRange(ns, key, start, end))
+    return found(await this.open().listRange(ns, key, start, end), key)
   }
 
   async listCount(ns: string, key: Uint8Array): Promise<number> {
     this.checkKey(key)
-    return found(await this.open().listCount(ns, key))
+    return found(await this.open().listCount(ns, key), key)
   }
 
   /** Position of the first element equal to any of the candidates, or -1. */
   async listIndex(ns: string, key: Uint8Array, candidates: string[]): Promise<number> {
     this.checkKey(key)
-    return found(await this.open().listIndex(ns, key, candidates.map(canonicalPrimitive)))
+    return found(await this.open().listIndex(ns, key, candidates.map(canonicalPrimitive)), key)
   }
 
   /** Whether the list exists, or, given candidates, whether it holds one of them. */
@@ -308,8 +308,8 @@ export class Engine {
   }
 }
 
-function found<T>(result: T | null): T {
-  if (result === null) throw new NotFoundError('list not found')
+function found<T>(result: T | null, key: Uint8Array): T {
+  if (result === null) throw new NotFoundError('list not found', key)
   return result
 }
 

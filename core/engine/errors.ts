@@ -21,7 +21,11 @@ export class EngineError extends Error {
 }
 
 export class NotFoundError extends EngineError {
-  constructor(message = 'not found') {
+  constructor(
+    message = 'not found',
+    /** The key of what is missing (a list's), so a dialect can name it in its answer. */
+    readonly key?: Uint8Array,
+  ) {
     super('not_found', message)
   }
 }

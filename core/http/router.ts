@@ -81,9 +81,10 @@ export class DialectRouter {
       this.app.route(method, path, wrapped as (context: any) => unknown)
     }
     const known = this.known.find((each) => each.pattern.source === pattern.source)
-    const methods = method === 'GET' ? [method, 'HEAD'] : [method]
-    if (known) for (const each of methods) known.methods.add(each)
-    else this.known.push({ pattern, methods: new Set(methods) })
+    // HEAD is left implied: every GET route answers it, and the dialects' contracts list only the
+    // methods they declare in Allow (LightKV's "GET", RocketStack's "GET, PUT, DELETE").
+    if (known) known.methods.add(method)
+    else this.known.push({ pattern, methods: new Set([method]) })
     return this
   }
 

@@ -1,10 +1,11 @@
 // LightKV's envelope: {"ok": true, "data": ...} and {"ok": false, "error": {"code", "message"}},
-// on every response, and the one place that turns any error into its code and status.
+// on every response, and its error table: which code, status and message each engine error and
+// each of the core's refusals answers with.
 
-import { isEngineError } from '../../core/engine/errors.ts'
-import { MalformedJsonError } from '../../core/http/body.ts'
-import { HttpError, PayloadTooLargeError, RouteNotFoundError } from '../../core/http/errors.ts'
-import { requestIdOf } from '../../core/http/request-context.ts'
+import { fromUtf8 } from '../../core/engine/bytes.ts'
+import type { NotFoundError } from '../../core/engine/errors.ts'
+import type { ErrorShape } from '../../core/http/error-table.ts'
+import { HttpError, type MethodNotAllowedError, type PayloadTooLargeError } from '../../core/http/errors.ts'
 
 export type ErrorCode =
   | 'BAD_REQUEST'
@@ -31,13 +32,9 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = Object.fromEntries(
   Object.entries(STATUS).map(([code, status]) => [status, code as ErrorCode]),
 )
 
-/** A LightKV error with its documented code, and any headers it carries (Retry-After, Allow). */
+/** A LightKV error with its documented code. */
 export class LightKvError extends HttpError {
-  constructor(
-    code: ErrorCode,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
+  constructor(code: ErrorCode, message: string) {
     super(STATUS[code], message, code)
   }
 }
@@ -53,42 +50,45 @@ export function ok(data: unknown): Response {
   return okText(JSON.stringify(data))
 }
 
-function failure(code: ErrorCode, message: string, status = STATUS[code], headers = {}): Response {
-  return new Response(JSON.stringify({ ok: false, error: { code, message } }), {
-    status,
-    headers: { ...JSON_TYPE, ...headers },
-  })
-}
+const badRequest = { status: 400, code: 'BAD_REQUEST' } as const
 
-const ENGINE_ERRORS: Record<string, ErrorCode> = {
-  not_found: 'NOT_FOUND',
-  invalid: 'BAD_REQUEST',
-  too_large: 'PAYLOAD_TOO_LARGE',
-  type_mismatch: 'BAD_REQUEST',
-  conflict: 'BAD_REQUEST',
-  quota_exceeded: 'BAD_REQUEST',
-}
-
-export function renderError(error: unknown, request: Request): Response {
-  if (error instanceof LightKvError)
-    return failure(error.code as ErrorCode, error.message, error.status, error.headers)
-  if (error instanceof PayloadTooLargeError) {
-    return failure('PAYLOAD_TOO_LARGE', `Request body is larger than ${error.limit} bytes`)
-  }
-  if (error instanceof RouteNotFoundError) return failure('NOT_FOUND', 'Route not found')
-  if (error instanceof HttpError) {
-    return failure(CODE_OF_STATUS[error.status] ?? 'INTERNAL_ERROR', error.message, error.status)
-  }
-  if (error instanceof MalformedJsonError) return failure('BAD_REQUEST', error.message)
-  if (isEngineError(error)) {
-    if (error.code === 'unavailable') {
-      return failure('INTERNAL_ERROR', `Store unavailable (request ${requestIdOf(request)})`, 503)
-    }
-    const code = ENGINE_ERRORS[error.code]
-    if (code) return failure(code, error.message)
-  }
-  const elysiaCode = (error as { code?: unknown })?.code
-  if (elysiaCode === 'NOT_FOUND') return failure('NOT_FOUND', 'Route not found')
-  if (elysiaCode === 'PARSE') return failure('BAD_REQUEST', 'Request body is not valid JSON')
-  return failure('INTERNAL_ERROR', `Internal error (request ${requestIdOf(request)})`)
+export const LIGHTKV_ERRORS: ErrorShape = {
+  table: {
+    // The engine names the key of a missing list (items are looked up, never thrown for).
+    not_found: {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: (error: NotFoundError) =>
+        error.key ? `List '${fromUtf8(error.key)}' not found` : error.message,
+    },
+    invalid: badRequest,
+    conflict: badRequest,
+    type_mismatch: badRequest,
+    quota_exceeded: badRequest,
+    too_large: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+    unavailable: { status: 503, code: 'INTERNAL_ERROR', message: 'Store unavailable' },
+    route_not_found: { status: 404, code: 'NOT_FOUND', message: 'Route not found' },
+    method_not_allowed: {
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
+      message: (error: MethodNotAllowedError) => `Use ${error.allow.join(', ')} for ${error.path}`,
+    },
+    payload_too_large: {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: (error: PayloadTooLargeError) => `Request body is larger than ${error.limit} bytes`,
+    },
+    malformed_body: badRequest,
+    rate_limited: { status: 429, code: 'RATE_LIMITED', message: 'Rate limit exceeded' },
+    internal: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal error' },
+  },
+  body(error, requestId) {
+    const code = error.code ?? CODE_OF_STATUS[error.status] ?? 'INTERNAL_ERROR'
+    // A 5xx names the request, so the operator can find it in the log.
+    const message = error.status >= 500 ? `${error.message} (request ${requestId})` : error.message
+    return new Response(JSON.stringify({ ok: false, error: { code, message } }), {
+      status: error.status,
+      headers: JSON_TYPE,
+    })
+  },
 }

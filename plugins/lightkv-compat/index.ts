@@ -3,7 +3,7 @@
 
 import { type Dialect, defineDialect } from '../../core/dialect.ts'
 import { APP_ACCOUNTS } from './auth.ts'
-import { renderError } from './errors.ts'
+import { LIGHTKV_ERRORS } from './errors.ts'
 import { LightKvOptions } from './options.ts'
 import { lightKvRoutes } from './routes.ts'
 
@@ -14,6 +14,6 @@ export const lightkvDialect: Dialect<LightKvOptions> = defineDialect({
   accounts: APP_ACCOUNTS,
   cors: { allowHeaders: ['Authorization', 'Content-Type'], exposeHeaders: ['Retry-After'] },
   maxBodyBytes: (options) => options.maxBodyBytes,
-  plugin: lightKvRoutes,
-  renderError,
+  errors: LIGHTKV_ERRORS,
+  routes: lightKvRoutes,
 })

@@ -1,8 +1,8 @@
 // The JSON text of values exactly as the client sent them: LightKV keeps a value's JSON text, so
 // 9001.50 and 12345678901234567890 come back digit for digit, which JSON.parse alone would lose.
 
-import { MalformedJsonError } from '../../core/http/body.ts'
 import { memberTexts } from '../../core/http/json-text.ts'
+import { LightKvError } from './errors.ts'
 
 /** A request body: its parsed value, and the raw text of each member when it is an object. */
 export interface JsonBody {
@@ -16,7 +16,7 @@ export function parseJsonBody(text: string): JsonBody {
   try {
     value = JSON.parse(text)
   } catch {
-    throw new MalformedJsonError('Request body is not valid JSON')
+    throw new LightKvError('BAD_REQUEST', 'Request body is not valid JSON')
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return { value, members: new Map() }

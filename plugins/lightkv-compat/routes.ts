@@ -1,17 +1,16 @@
 // LightKV's endpoints, translating HTTP <-> Engine: items are engine entries holding the value's
 // JSON text, lists are the engine's lists (ordered sets, each mutation atomic), and an app is one
-// namespace whose id is the app's account id.
+// namespace whose id is the app's account id. Unknown paths (404) and wrong methods (405) are the
+// router's, answered through the error table.
 
-import type { AnyElysia } from 'elysia'
 import type { DialectContext } from '../../core/dialect.ts'
-import { dialectRoutes } from '../../core/dialect.ts'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
-import { NotFoundError } from '../../core/engine/errors.ts'
 import { readStrictBodyText } from '../../core/http/body.ts'
+import type { Call } from '../../core/http/call.ts'
 import { elementTexts } from '../../core/http/json-text.ts'
-import type { Mount } from '../../core/routes.ts'
-import { authorize, READ, READWRITE } from './auth.ts'
-import { LightKvError, ok, okText, renderError } from './errors.ts'
+import type { DialectRouter } from '../../core/http/router.ts'
+import { type Access, authorize, READ, READWRITE } from './auth.ts'
+import { LightKvError, ok, okText } from './errors.ts'
 import { type JsonBody, parseJsonBody } from './json-text.ts'
 import type { LightKvOptions } from './options.ts'
 import {
@@ -25,29 +24,29 @@ import {
   valueTexts,
 } from './schemas.ts'
 
-type Method = 'GET' | 'POST' | 'DELETE'
-
-interface Call {
-  /** The app's namespace. */
-  ns: string
-  request: Request
-  query: URLSearchParams
-}
-
-interface Endpoint {
-  method: Method
-  path: string
-  handle(call: Call): Promise<Response>
-}
-
 const SCAN_PAGE = 1000
-const WRITE_METHODS: Method[] = ['POST', 'DELETE']
 
-export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mount): AnyElysia {
+const keyJson = (key: string) => JSON.stringify(key)
+const listJson = (texts: string[]) => `[${texts.join(',')}]`
+const keyAndValues = (key: string, texts: string[]) => `{"key":${keyJson(key)},"values":${listJson(texts)}}`
+
+export function lightKvRoutes(router: DialectRouter, context: DialectContext<LightKvOptions>): void {
   const { engine, options, auth, rateLimit } = context
   const schemas = lightKvSchemas(options)
+  const maxItems = { maxItems: options.maxListItems }
 
-  const queryKey = (query: URLSearchParams) => validate(schemas.Key, param(query, 'key'))
+  /**
+   * The app a request acts on: its token first, then its rate limit, before the request itself.
+   * The limit is off by default, and then no request pays for an extra await.
+   */
+  const admit: (request: Request, access: Access) => Promise<string> =
+    options.rateLimit > 0
+      ? async (request, access) => {
+          const ns = await authorize(auth, request, access)
+          await rateLimit.enforce(`lightkv:${ns}`, options.rateLimit, options.rateLimitWindow)
+          return ns
+        }
+      : (request, access) => authorize(auth, request, access)
 
   async function body(request: Request): Promise<JsonBody> {
     // Bytes that are not UTF-8 would otherwise become U+FFFD, and two different keys one item.
@@ -57,211 +56,137 @@ export function lightKvRoutes(context: DialectContext<LightKvOptions>, mount: Mo
     return parseJsonBody(text)
   }
 
-  /** Runs a list operation, naming the list when it does not exist. */
-  async function onList<T>(key: string, operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation()
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new LightKvError('NOT_FOUND', `List '${key}' not found`)
-      throw error
-    }
+  /** A GET endpoint: either token, then the query. */
+  const reading =
+    (handle: (ns: string, query: URLSearchParams) => Promise<Response>) =>
+    async (call: Call): Promise<Response> =>
+      handle(await admit(call.request, READ), queryOf(call))
+
+  /** A POST endpoint: the readwrite token, then the JSON body. */
+  const writing =
+    (handle: (ns: string, input: JsonBody) => Promise<Response>) =>
+    async ({ request }: Call): Promise<Response> =>
+      handle(await admit(request, READWRITE), await body(request))
+
+  const queryKey = (query: URLSearchParams) => validate(schemas.Key, param(query, 'key'))
+  const optionalPrefix = (query: URLSearchParams) => {
+    const prefix = query.get('prefix')
+    return prefix ? utf8(prefix) : undefined
   }
 
-  const keyJson = (key: string) => JSON.stringify(key)
-  const listJson = (texts: string[]) => `[${texts.join(',')}]`
-  const maxItems = { maxItems: options.maxListItems }
-
-  const endpoints: Endpoint[] = [
-    // --- Items ---
-    {
-      method: 'POST',
-      path: '/item/write',
-      async handle({ ns, request }) {
-        const input = await body(request)
+  // --- Items ---
+  router
+    .post(
+      '/item/write',
+      writing(async (ns, input) => {
         const { key } = validate(schemas.ItemWrite, input.value)
         const text = valueText(input, 'value', options)
         await engine.put(ns, utf8(key), { bytes: utf8(text), kind: 'json', contentType: 'application/json' })
         return okText(`{"key":${keyJson(key)},"value":${text}}`)
-      },
-    },
-    {
-      method: 'GET',
-      path: '/item/read',
-      async handle({ ns, query }) {
+      }),
+    )
+    .get(
+      '/item/read',
+      reading(async (ns, query) => {
         const key = queryKey(query)
         const entry = await engine.get(ns, utf8(key))
         if (!entry) throw new LightKvError('NOT_FOUND', `Key '${key}' not found`)
         return okText(`{"key":${keyJson(key)},"value":${fromUtf8(entry.value)}}`)
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/item/delete',
-      async handle({ ns, query }) {
-        const key = queryKey(query)
-        if (!(await engine.delete(ns, utf8(key))))
-          throw new LightKvError('NOT_FOUND', `Key '${key}' not found`)
-        return ok({ key, deleted: true })
-      },
-    },
-    {
-      method: 'GET',
-      path: '/item/exists',
-      async handle({ ns, query }) {
-        return ok((await engine.get(ns, utf8(queryKey(query)))) !== null)
-      },
-    },
-    {
-      method: 'GET',
-      path: '/item/keys',
-      async handle({ ns, query }) {
-        const prefix = query.get('prefix')
+      }),
+    )
+    .delete('/item/delete', async (call) => {
+      const ns = await admit(call.request, READWRITE)
+      const key = queryKey(queryOf(call))
+      if (!(await engine.delete(ns, utf8(key)))) throw new LightKvError('NOT_FOUND', `Key '${key}' not found`)
+      return ok({ key, deleted: true })
+    })
+    .get(
+      '/item/exists',
+      reading(async (ns, query) => ok((await engine.get(ns, utf8(queryKey(query)))) !== null)),
+    )
+    .get(
+      '/item/keys',
+      reading(async (ns, query) => {
+        const prefix = optionalPrefix(query)
         const keys: string[] = []
         let cursor: Uint8Array | undefined
         do {
-          const page = await engine.scan(ns, {
-            prefix: prefix ? utf8(prefix) : undefined,
-            cursor,
-            limit: SCAN_PAGE,
-          })
+          const page = await engine.scan(ns, { prefix, cursor, limit: SCAN_PAGE })
           for (const entry of page.entries) keys.push(fromUtf8(entry.key))
           cursor = page.cursor ?? undefined
         } while (cursor)
         return ok(keys)
-      },
-    },
+      }),
+    )
 
-    // --- Lists ---
-    {
-      method: 'POST',
-      path: '/list/write',
-      async handle({ ns, request }) {
-        const input = await body(request)
-        const { key } = validate(schemas.ListValues, input.value)
-        const stored = await engine.listWrite(ns, utf8(key), valueTexts(input, options), maxItems)
-        return okText(`{"key":${keyJson(key)},"values":${listJson(stored)}}`)
-      },
-    },
-    {
-      method: 'GET',
-      path: '/list/read',
-      async handle({ ns, query }) {
-        const key = queryKey(query)
-        return okText(listJson(await onList(key, () => engine.listRead(ns, utf8(key)))))
-      },
-    },
-    {
-      method: 'POST',
-      path: '/list/add',
-      async handle({ ns, request }) {
-        const input = await body(request)
-        const { key } = validate(schemas.ListValues, input.value)
-        const stored = await engine.listAdd(ns, utf8(key), valueTexts(input, options), maxItems)
-        return okText(`{"key":${keyJson(key)},"values":${listJson(stored)}}`)
-      },
-    },
-    {
-      method: 'POST',
-      path: '/list/remove',
-      async handle({ ns, request }) {
-        const input = await body(request)
+  /** list/write and list/add: the values' JSON texts as sent in, the whole list as stored out. */
+  const storing = (operation: 'listWrite' | 'listAdd') =>
+    writing(async (ns, input) => {
+      const { key } = validate(schemas.ListValues, input.value)
+      const stored = await engine[operation](ns, utf8(key), valueTexts(input, options), maxItems)
+      return okText(keyAndValues(key, stored))
+    })
+
+  // --- Lists (a missing one is the engine's NotFoundError, named by the error table) ---
+  router
+    .post('/list/write', storing('listWrite'))
+    .get(
+      '/list/read',
+      reading(async (ns, query) => okText(listJson(await engine.listRead(ns, utf8(queryKey(query)))))),
+    )
+    .post('/list/add', storing('listAdd'))
+    .post(
+      '/list/remove',
+      writing(async (ns, input) => {
         const { key } = validate(schemas.ListValues, input.value)
         // No size check: a value too large to be stored is simply not in the list.
-        const texts = elementTexts(input.members.get('values')!)
-        const remaining = await onList(key, () => engine.listRemove(ns, utf8(key), texts))
-        return okText(`{"key":${keyJson(key)},"values":${listJson(remaining)}}`)
-      },
-    },
-    {
-      method: 'POST',
-      path: '/list/purge',
-      async handle({ ns, request }) {
-        const { key } = validate(schemas.ListKey, (await body(request)).value)
+        const remaining = await engine.listRemove(ns, utf8(key), elementTexts(input.members.get('values')!))
+        return okText(keyAndValues(key, remaining))
+      }),
+    )
+    .post(
+      '/list/purge',
+      writing(async (ns, input) => {
+        const { key } = validate(schemas.ListKey, input.value)
         if (!(await engine.listDelete(ns, utf8(key)))) {
           throw new LightKvError('NOT_FOUND', `List '${key}' not found`)
         }
         return ok({ key, deleted: true })
-      },
-    },
-    {
-      method: 'GET',
-      path: '/list/exists',
-      async handle({ ns, query }) {
+      }),
+    )
+    .get(
+      '/list/exists',
+      reading(async (ns, query) => {
         const key = queryKey(query)
         const value = query.get('value')
         return ok(await engine.listExists(ns, utf8(key), value === null ? undefined : candidates(value)))
-      },
-    },
-    {
-      method: 'GET',
-      path: '/list/index',
-      async handle({ ns, query }) {
+      }),
+    )
+    .get(
+      '/list/index',
+      reading(async (ns, query) => {
         const key = queryKey(query)
-        const value = param(query, 'value')
-        return ok(await onList(key, () => engine.listIndex(ns, utf8(key), candidates(value))))
-      },
-    },
-    {
-      method: 'GET',
-      path: '/list/count',
-      async handle({ ns, query }) {
-        const key = queryKey(query)
-        return ok(await onList(key, () => engine.listCount(ns, utf8(key))))
-      },
-    },
-    {
-      method: 'GET',
-      path: '/list/slice',
-      async handle({ ns, query }) {
+        return ok(await engine.listIndex(ns, utf8(key), candidates(param(query, 'value'))))
+      }),
+    )
+    .get(
+      '/list/count',
+      reading(async (ns, query) => ok(await engine.listCount(ns, utf8(queryKey(query))))),
+    )
+    .get(
+      '/list/slice',
+      reading(async (ns, query) => {
         const key = queryKey(query)
         const start = bound(query, 'start', 0)
         const end = bound(query, 'end', -1)
-        return okText(listJson(await onList(key, () => engine.listSlice(ns, utf8(key), start, end))))
-      },
-    },
-    {
-      method: 'GET',
-      path: '/list/keys',
-      async handle({ ns, query }) {
-        const prefix = query.get('prefix')
-        const keys = await engine.listKeys(ns, { prefix: prefix ? utf8(prefix) : undefined })
-        return ok(keys.map(fromUtf8))
-      },
-    },
-  ]
-
-  async function admit(request: Request, method: Method): Promise<string> {
-    const ns = await authorize(auth, request, WRITE_METHODS.includes(method) ? READWRITE : READ)
-    if (options.rateLimit > 0) {
-      const result = await rateLimit.hit(`lightkv:${ns}`, options.rateLimit, options.rateLimitWindow)
-      if (!result.allowed) {
-        throw new LightKvError('RATE_LIMITED', 'Rate limit exceeded', {
-          'retry-after': String(result.retryAfter),
-        })
-      }
-    }
-    return ns
-  }
-
-  let app: AnyElysia = dialectRoutes({ name: 'lightkv', renderError }, mount)
-  for (const endpoint of endpoints) {
-    app = app.route(
-      endpoint.method,
-      endpoint.path,
-      async ({ request }) => {
-        const ns = await admit(request, endpoint.method)
-        return endpoint.handle({ ns, request, query: queryOf(request.url) })
-      },
-      { parse: 'none' },
+        return okText(listJson(await engine.listSlice(ns, utf8(key), start, end)))
+      }),
     )
-  }
-  // A known path with another method: LightKV's envelope, not a bare 404.
-  for (const endpoint of endpoints) {
-    app = app.all(endpoint.path, () => {
-      throw new LightKvError('METHOD_NOT_ALLOWED', `Use ${endpoint.method} for ${endpoint.path}`, {
-        allow: endpoint.method,
-      })
-    })
-  }
-  return app
+    .get(
+      '/list/keys',
+      reading(async (ns, query) => {
+        const keys = await engine.listKeys(ns, { prefix: optionalPrefix(query) })
+        return ok(keys.map(fromUtf8))
+      }),
+    )
 }

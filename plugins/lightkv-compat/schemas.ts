@@ -3,8 +3,10 @@
 
 import * as v from 'valibot'
 import { fromUtf8Strict, utf8 } from '../../core/engine/bytes.ts'
+import type { Call } from '../../core/http/call.ts'
 import { elementTexts } from '../../core/http/json-text.ts'
-import { encodedQuery, formComponentBytes } from '../../core/http/path.ts'
+import { formComponentBytes } from '../../core/http/path.ts'
+import { parseWith } from '../../core/http/validate.ts'
 import { LightKvError } from './errors.ts'
 import type { JsonBody } from './json-text.ts'
 import type { LightKvOptions } from './options.ts'
@@ -49,11 +51,10 @@ export function lightKvSchemas(options: LightKvOptions) {
   }
 }
 
-export function validate<T>(schema: v.GenericSchema<unknown, T>, input: unknown): T {
-  const result = v.safeParse(schema, input)
-  if (!result.success) throw new LightKvError('BAD_REQUEST', result.issues[0].message)
-  return result.output
-}
+const badRequest = (message: string) => new LightKvError('BAD_REQUEST', message)
+
+export const validate = <T>(schema: v.GenericSchema<unknown, T>, input: unknown): T =>
+  parseWith(schema, input, badRequest)
 
 /** The JSON text of a member as sent, refused when longer than a value may be. */
 export function valueText(body: JsonBody, member: string, options: LightKvOptions): string {
@@ -82,22 +83,22 @@ const TEXT_PARAMS = new Set(['key', 'value'])
  * The query parameters. URLSearchParams turns bytes that are not UTF-8 into U+FFFD, so key=%FF
  * would read or delete the key "\ufffd": a key or value that is not UTF-8 is refused instead.
  */
-export function queryOf(url: string): URLSearchParams {
+export function queryOf(call: Call): URLSearchParams {
   // Only percent-escapes can carry bytes that are not UTF-8; most queries have none to check.
-  const query = url.indexOf('?')
-  const escaped = query !== -1 && url.includes('%', query)
-  for (const [name, raw] of escaped ? encodedQuery(url) : []) {
-    if (TEXT_PARAMS.has(name) && fromUtf8Strict(formComponentBytes(raw)) === null) {
-      throw new LightKvError('BAD_REQUEST', `"${name}" query parameter is not valid UTF-8`)
+  if (call.rawQuery.includes('%')) {
+    for (const [name, raw] of call.encodedQuery) {
+      if (TEXT_PARAMS.has(name) && fromUtf8Strict(formComponentBytes(raw)) === null) {
+        throw badRequest(`"${name}" query parameter is not valid UTF-8`)
+      }
     }
   }
-  return new URL(url).searchParams
+  return call.query
 }
 
 /** A required query parameter. */
 export function param(query: URLSearchParams, name: string): string {
   const value = query.get(name)
-  if (value === null) throw new LightKvError('BAD_REQUEST', `"${name}" query parameter is required`)
+  if (value === null) throw badRequest(`"${name}" query parameter is required`)
   return value
 }
 
@@ -109,7 +110,7 @@ export function bound(query: URLSearchParams, name: string, fallback: number): n
   if (text === null) return fallback
   const value = Number(text)
   if (!INTEGER.test(text) || !Number.isSafeInteger(value)) {
-    throw new LightKvError('BAD_REQUEST', `"${name}" must be an integer`)
+    throw badRequest(`"${name}" must be an integer`)
   }
   return value
 }

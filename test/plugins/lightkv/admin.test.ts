@@ -16,7 +16,7 @@ describeEachStore('lightkv: kvgate admin', (store) => {
     store.env.KVGATE_DATA === ':memory:' ? { ...store.env, KVGATE_DATA: join(dir, 'kv.db') } : store.env
   let kv: LightKvTest
   beforeAll(async () => {
-    kv = await lightKvTest(store, env)
+    kv = await lightKvTest(store, { env })
   })
   afterAll(async () => {
     await kv.close()

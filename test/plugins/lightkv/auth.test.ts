@@ -2,8 +2,8 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { ADMIN_TOKEN } from '../../support/kvgate.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { type App, failure, type LightKvTest, lightKvTest } from './lightkv.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { type App, failure, LIGHTKV_MOUNTS, type LightKvTest, lightKvTest } from './lightkv.ts'
 
 interface Endpoint {
   method: 'GET' | 'POST' | 'DELETE'
@@ -31,12 +31,12 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/list/keys' },
 ]
 
-describeEachStore('lightkv: authentication', (store) => {
+describeEachStoreAndMount('lightkv: authentication', LIGHTKV_MOUNTS, (store, mount) => {
   let kv: LightKvTest
   let old: App
   let current: App
   beforeAll(async () => {
-    kv = await lightKvTest(store)
+    kv = await lightKvTest(store, { mount })
     old = await kv.newApp()
     const rotated = await kv.kvgate.fetch(`/admin/accounts/${old.id}/rotate`, {
       method: 'POST',

@@ -1,13 +1,13 @@
 // Every example of the seed document (shared/seeds/lightkv.txt), line by line, with its exact envelope.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { failure, type LightKvTest, lightKvTest } from './lightkv.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { failure, LIGHTKV_MOUNTS, type LightKvTest, lightKvTest } from './lightkv.ts'
 
-describeEachStore('lightkv: the seed document examples', (store) => {
+describeEachStoreAndMount('lightkv: the seed document examples', LIGHTKV_MOUNTS, (store, mount) => {
   let kv: LightKvTest
   beforeAll(async () => {
-    kv = await lightKvTest(store)
+    kv = await lightKvTest(store, { mount })
   })
   afterAll(() => kv.close())
 

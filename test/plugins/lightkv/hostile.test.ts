@@ -2,7 +2,8 @@
 // port, plus hand-picked ones. Every answer is under 500, errors are LightKV's envelope
 // {"ok": false, "error": {"code", "message"}} with the documented status for their code, /healthz
 // keeps answering and nothing acknowledged is lost. The operator routes that create and rotate
-// apps get the same treatment in their own {"error"} shape.
+// apps get the same treatment in their own {"error"} shape. The generated sweep runs under the
+// default mount; the hand-picked cases under every mount.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import {
@@ -19,8 +20,9 @@ import {
   watchUnhandled,
 } from '../../support/hostile.ts'
 import { ADMIN_TOKEN, listenTestKvgate } from '../../support/kvgate.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
 import { describeEachStore } from '../../support/stores.ts'
-import { type App, failure, type LightKvTest, lightKvTest } from './lightkv.ts'
+import { type App, DEFAULT_MOUNT, failure, LIGHTKV_MOUNTS, type LightKvTest, lightKvTest } from './lightkv.ts'
 
 /** The contract's error codes and their statuses (INTERNAL_ERROR aside: a 5xx is a problem here). */
 const DOCUMENTED_STATUS: Record<string, number> = {
@@ -79,27 +81,20 @@ const BODY_KEYS = [
 /** One value's JSON text more than 64 KiB long (413). */
 const OVERSIZE_VALUE = `"${'v'.repeat(64 * 1024)}"`
 
-describeEachStore('LightKV hostile input', (store) => {
-  let kv: LightKvTest
-  let server: { url: string; stop(): Promise<void> }
-  /** An app only the operator sweep may rotate or delete. */
-  let expendable: App
-  const auth: Array<Record<string, string>> = []
-  const oddAuth: Array<Record<string, string>> = []
+type HeaderSets = Array<Record<string, string>>
 
-  beforeAll(async () => {
-    kv = await lightKvTest(store)
-    server = listenTestKvgate(kv.kvgate)
-    expendable = await kv.newApp()
-    const other = await kv.newApp()
-    const { read, readwrite } = kv.app
-    auth.push(
+/** Authorization headers that open the test app, and wrong ones in LightKV's own carrier. */
+async function authHeaders(kv: LightKvTest): Promise<{ auth: HeaderSets; oddAuth: HeaderSets }> {
+  const other = await kv.newApp()
+  const { read, readwrite } = kv.app
+  return {
+    auth: [
       { authorization: `Bearer ${readwrite}` },
       { authorization: `bearer \t${readwrite} ` },
       // The read token reaches every GET and is FORBIDDEN on the rest.
       { authorization: `Bearer ${read}` },
-    )
-    oddAuth.push(
+    ],
+    oddAuth: [
       { authorization: `Bearer ${other.readwrite.slice(0, -1)}` },
       { authorization: `Bearer ${readwrite}x` },
       { authorization: `Bearer ${readwrite}, Bearer ${readwrite}` },
@@ -108,41 +103,61 @@ describeEachStore('LightKV hostile input', (store) => {
       { authorization: readwrite },
       { authorization: `Bearer ${readwrite.toUpperCase()}` },
       { authorization: `Bearer kvg_${'A'.repeat(12)}${'b'.repeat(32)}` },
-    )
+    ],
+  }
+}
+
+const primitive = (random: Random) =>
+  random.chance(0.9) ? random.pick(HOSTILE_JSON) : random.pick([OVERSIZE_VALUE, '1e400', '"\\ud800"'])
+const keyMember = (random: Random) => `"key":${random.pick(BODY_KEYS)}`
+
+/** An item body with hostile members, some dropped, repeated or of the wrong type. */
+const itemBody = (random: Random) => {
+  const members = [keyMember(random), `"value":${primitive(random)}`]
+  if (random.chance(0.2)) members.push(`"ttl":${random.pick(HOSTILE_JSON)}`)
+  if (random.chance(0.1)) members.push(`"value":${primitive(random)}`)
+  return `{${members.filter(() => random.chance(0.9)).join(',')}}`
+}
+
+/** A list body: duplicates, nested values, huge values, and now and then more items than a list may hold. */
+const listBody = (random: Random) => {
+  let values: string
+  if (random.chance(0.03)) values = `[${Array.from({ length: 10_001 }, (_, i) => i).join(',')}]`
+  else if (random.chance(0.1)) values = random.pick(['"a"', '{"0":"a"}', 'null', '[[1]]', '[{}]', '[1,]'])
+  else values = `[${Array.from({ length: random.int(6) }, () => primitive(random)).join(',')}]`
+  const members = [keyMember(random), `"values":${values}`].filter(() => random.chance(0.9))
+  return `{${members.join(',')}}`
+}
+
+/** The path with a plausible or hostile key already in its query (the generator may add more). */
+const keyed = (path: string) => (segment: () => string, random: Random) =>
+  random.chance(0.7) ? `${path}?key=${segment()}&` : path
+
+// The generator sends through fetch() without a Host, and its thousands of cases are the slowest
+// part of the suite: it runs under the default mount, where the routes are the same as anywhere.
+describeEachStore('LightKV hostile input: generated requests', (store) => {
+  let kv: LightKvTest
+  let server: { url: string; stop(): Promise<void> }
+  /** An app only the operator sweep may rotate or delete. */
+  let expendable: App
+  const auth: HeaderSets = []
+  const oddAuth: HeaderSets = []
+
+  beforeAll(async () => {
+    kv = await lightKvTest(store)
+    server = listenTestKvgate(kv.kvgate)
+    expendable = await kv.newApp()
+    const headers = await authHeaders(kv)
+    auth.push(...headers.auth)
+    oddAuth.push(...headers.oddAuth)
   })
   afterAll(async () => {
     await server.stop()
     await kv.close()
   })
 
-  const primitive = (random: Random) =>
-    random.chance(0.9) ? random.pick(HOSTILE_JSON) : random.pick([OVERSIZE_VALUE, '1e400', '"\\ud800"'])
-  const keyMember = (random: Random) => `"key":${random.pick(BODY_KEYS)}`
-
-  /** An item body with hostile members, some dropped, repeated or of the wrong type. */
-  const itemBody = (random: Random) => {
-    const members = [keyMember(random), `"value":${primitive(random)}`]
-    if (random.chance(0.2)) members.push(`"ttl":${random.pick(HOSTILE_JSON)}`)
-    if (random.chance(0.1)) members.push(`"value":${primitive(random)}`)
-    return `{${members.filter(() => random.chance(0.9)).join(',')}}`
-  }
-
-  /** A list body: duplicates, nested values, huge values, and now and then more items than a list may hold. */
-  const listBody = (random: Random) => {
-    let values: string
-    if (random.chance(0.03)) values = `[${Array.from({ length: 10_001 }, (_, i) => i).join(',')}]`
-    else if (random.chance(0.1)) values = random.pick(['"a"', '{"0":"a"}', 'null', '[[1]]', '[{}]', '[1,]'])
-    else values = `[${Array.from({ length: random.int(6) }, () => primitive(random)).join(',')}]`
-    const members = [keyMember(random), `"values":${values}`].filter(() => random.chance(0.9))
-    return `{${members.join(',')}}`
-  }
-
-  /** The path with a plausible or hostile key already in its query (the generator may add more). */
-  const keyed = (path: string) => (segment: () => string, random: Random) =>
-    random.chance(0.7) ? `${path}?key=${segment()}&` : path
-
   const fixture: DialectFixture = {
-    prefix: '/lightkv',
+    prefix: DEFAULT_MOUNT.prefix,
     auth,
     oddAuth,
     plain: ['k', 'l', 'user:42:score', 'caf%C3%A9', '%2B', 'a+b', 'x'],
@@ -203,7 +218,12 @@ describeEachStore('LightKV hostile input', (store) => {
       seed: 0x6c6b76,
       fetchCases: 1200,
       portCases: 150,
-      big: { method: 'POST', path: '/lightkv/item/write', headers: auth[0]!, limit: 8 * 1024 * 1024 },
+      big: {
+        method: 'POST',
+        path: `${DEFAULT_MOUNT.prefix}/item/write`,
+        headers: auth[0]!,
+        limit: 8 * 1024 * 1024,
+      },
     })
     if (process.env.HOSTILE_VERBOSE) console.log(result.statuses)
     expect(result.problems).toEqual([])
@@ -218,6 +238,63 @@ describeEachStore('LightKV hostile input', (store) => {
     await Bun.sleep(10)
     expect(unhandled.stop()).toEqual([])
   }, 30_000)
+
+  test('operator routes that create and rotate apps never answer 5xx and keep their {"error"} shape', async () => {
+    const unhandled = watchUnhandled()
+    const adminFixture: DialectFixture = {
+      prefix: '/admin',
+      auth: [{ authorization: `Bearer ${ADMIN_TOKEN}` }],
+      // Only the expendable app: rotating or deleting the one the other tests use would lock them out.
+      plain: [expendable.id, 'nope', '0'.repeat(32)],
+      routes: [
+        {
+          methods: ['GET', 'POST'],
+          path: (_segment, random) => random.pick(['/accounts', '/accounts/']),
+          json: [{ dialect: '"lightkv"', name: '"shop"' }],
+          bodies: [
+            '{"dialect": "lightkv", "name": null}',
+            `{"dialect": "lightkv", "name": "${'n'.repeat(201)}"}`,
+          ],
+        },
+        {
+          methods: ['POST'],
+          path: (segment) => `/accounts/${segment()}/rotate`,
+          json: [{ which: '"read"' }],
+          bodies: ['{"which": "both"}', '{"which": "write"}', '{"which": ["read"]}'],
+        },
+        { methods: ['DELETE'], path: (segment) => `/accounts/${segment()}` },
+      ],
+      shapeProblem(_status, headers, body) {
+        if (!headers.get('content-type')?.startsWith('application/json'))
+          return `content-type ${headers.get('content-type')}`
+        const json = jsonOf(body)
+        if (typeof json?.error !== 'string' || Object.keys(json).length !== 1) return 'not {"error"}'
+        return null
+      },
+    }
+    const random = seededRandom(0x61646d)
+    const checks = new Sweep(adminFixture)
+    for (let i = 0; i < 150; i++) {
+      const request = hostileRequest(random, adminFixture)
+      checks.check(request, await sendByFetch(kv.kvgate, request), 'fetch')
+    }
+    expect(checks.problems).toEqual([])
+    // The app the other cases use still works.
+    expect((await kv.get('/item/keys')).status).toBe(200)
+    await Bun.sleep(10)
+    expect(unhandled.stop()).toEqual([])
+  }, 20_000)
+})
+
+describeEachStoreAndMount('LightKV hostile input', LIGHTKV_MOUNTS, (store, mount) => {
+  let kv: LightKvTest
+  const oddAuth: HeaderSets = []
+
+  beforeAll(async () => {
+    kv = await lightKvTest(store, { mount })
+    oddAuth.push(...(await authHeaders(kv)).oddAuth)
+  })
+  afterAll(() => kv.close())
 
   test('hand-picked bad requests get the documented code and status', async () => {
     const { read, readwrite } = kv.app
@@ -274,7 +351,7 @@ describeEachStore('LightKV hostile input', (store) => {
       ['GET', '/list/add', undefined, 'METHOD_NOT_ALLOWED'],
     ]
     for (const [method, path, body, code] of cases) {
-      const response = await kv.kvgate.fetch(`/lightkv${path}`, {
+      const response = await kv.fetch(path, {
         method,
         headers: { authorization: `Bearer ${readwrite}` },
         body,
@@ -323,7 +400,7 @@ describeEachStore('LightKV hostile input', (store) => {
         ['GET', '/item/keys'],
         ['POST', '/item/write'],
       ] as const) {
-        const response = await kv.kvgate.fetch(`/lightkv${path}`, {
+        const response = await kv.fetch(path, {
           method,
           headers: header,
           body: method === 'POST' ? '{"key": "k", "value": 1}' : undefined,
@@ -408,7 +485,7 @@ describeEachStore('LightKV hostile input', (store) => {
       }
     }
     // Bytes that are not UTF-8, raw in the body or percent-encoded in the query.
-    const response = await kv.kvgate.fetch('/lightkv/item/write', {
+    const response = await kv.fetch('/item/write', {
       method: 'POST',
       headers: { authorization: `Bearer ${app.readwrite}` },
       body: new Uint8Array([
@@ -426,50 +503,4 @@ describeEachStore('LightKV hostile input', (store) => {
     expect((await kv.get('/item/keys', app.read)).body).toEqual({ ok: true, data: ['\ufffd'] })
     expect((await kv.get('/list/keys', app.read)).body).toEqual({ ok: true, data: [] })
   })
-
-  test('operator routes that create and rotate apps never answer 5xx and keep their {"error"} shape', async () => {
-    const unhandled = watchUnhandled()
-    const adminFixture: DialectFixture = {
-      prefix: '/admin',
-      auth: [{ authorization: `Bearer ${ADMIN_TOKEN}` }],
-      // Only the expendable app: rotating or deleting the one the other tests use would lock them out.
-      plain: [expendable.id, 'nope', '0'.repeat(32)],
-      routes: [
-        {
-          methods: ['GET', 'POST'],
-          path: (_segment, random) => random.pick(['/accounts', '/accounts/']),
-          json: [{ dialect: '"lightkv"', name: '"shop"' }],
-          bodies: [
-            '{"dialect": "lightkv", "name": null}',
-            `{"dialect": "lightkv", "name": "${'n'.repeat(201)}"}`,
-          ],
-        },
-        {
-          methods: ['POST'],
-          path: (segment) => `/accounts/${segment()}/rotate`,
-          json: [{ which: '"read"' }],
-          bodies: ['{"which": "both"}', '{"which": "write"}', '{"which": ["read"]}'],
-        },
-        { methods: ['DELETE'], path: (segment) => `/accounts/${segment()}` },
-      ],
-      shapeProblem(_status, headers, body) {
-        if (!headers.get('content-type')?.startsWith('application/json'))
-          return `content-type ${headers.get('content-type')}`
-        const json = jsonOf(body)
-        if (typeof json?.error !== 'string' || Object.keys(json).length !== 1) return 'not {"error"}'
-        return null
-      },
-    }
-    const random = seededRandom(0x61646d)
-    const checks = new Sweep(adminFixture)
-    for (let i = 0; i < 150; i++) {
-      const request = hostileRequest(random, adminFixture)
-      checks.check(request, await sendByFetch(kv.kvgate, request), 'fetch')
-    }
-    expect(checks.problems).toEqual([])
-    // The app the other cases use still works.
-    expect((await kv.get('/item/keys')).status).toBe(200)
-    await Bun.sleep(10)
-    expect(unhandled.stop()).toEqual([])
-  }, 20_000)
 })

@@ -1,13 +1,13 @@
 // Items: primitive values kept as their JSON text, keys and their limits, and keyspaces.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { failure, type LightKvTest, lightKvTest } from './lightkv.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { failure, LIGHTKV_MOUNTS, type LightKvTest, lightKvTest } from './lightkv.ts'
 
-describeEachStore('lightkv: items', (store) => {
+describeEachStoreAndMount('lightkv: items', LIGHTKV_MOUNTS, (store, mount) => {
   let kv: LightKvTest
   beforeAll(async () => {
-    kv = await lightKvTest(store)
+    kv = await lightKvTest(store, { mount })
   })
   afterAll(() => kv.close())
 

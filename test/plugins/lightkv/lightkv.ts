@@ -1,10 +1,16 @@
-// A LightKV test kvgate on one store, with one app and a small client that speaks the dialect.
+// A LightKV test kvgate on one store and mount, with one app and a small client that speaks the
+// dialect: paths are relative to the mount, which gives the prefix and the Host header.
 
 import { expect } from 'bun:test'
 import type { Clock } from '../../../core/engine/types.ts'
 import { lightkvDialect } from '../../../plugins/lightkv-compat/index.ts'
 import { type TestKvgate, testKvgate } from '../../support/kvgate.ts'
+import { type TestMount, testMounts } from '../../support/mounts.ts'
 import type { TestStore } from '../../support/stores.ts'
+
+/** Where the suites mount LightKV: its default prefix, another prefix, and a host of its own. */
+export const LIGHTKV_MOUNTS = testMounts('lightkv', lightkvDialect.defaultPrefix)
+export const DEFAULT_MOUNT = LIGHTKV_MOUNTS[0]!
 
 export interface App {
   id: string
@@ -30,7 +36,10 @@ export interface CallOptions {
 
 export interface LightKvTest {
   kvgate: TestKvgate
+  mount: TestMount
   app: App
+  /** A request to a path below the mount, on the mount's host. */
+  fetch(path: string, init?: RequestInit): Promise<Response>
   newApp(): Promise<App>
   call(method: string, path: string, options?: CallOptions): Promise<Answer>
   get(path: string, token?: string): Promise<Answer>
@@ -38,12 +47,18 @@ export interface LightKvTest {
   close(): Promise<void>
 }
 
-export async function lightKvTest(
-  store: TestStore,
-  env: Record<string, string> = {},
-  clock?: Clock,
-): Promise<LightKvTest> {
-  const kvgate = testKvgate([lightkvDialect], { ...store.env, ...env }, { clock })
+export interface LightKvTestOptions {
+  mount?: TestMount
+  /** Settings beside the store's and the mount's (KVGATE_LIGHTKV_*, or KVGATE_ROUTES of its own). */
+  env?: Record<string, string>
+  clock?: Clock
+}
+
+export async function lightKvTest(store: TestStore, options: LightKvTestOptions = {}): Promise<LightKvTest> {
+  const { mount = DEFAULT_MOUNT, env = {}, clock } = options
+  const kvgate = testKvgate([lightkvDialect], { ...store.env, ...mount.env, ...env }, { clock })
+  const fetch = (path: string, init: RequestInit = {}) =>
+    kvgate.fetch(`${mount.prefix}${path}`, { ...init, host: mount.host })
   const newApp = async (): Promise<App> => {
     const created = await kvgate.createAccount('lightkv', `app-${crypto.randomUUID()}`)
     return {
@@ -58,7 +73,7 @@ export async function lightKvTest(
     const headers: Record<string, string> = { ...options.headers }
     if (token !== null) headers.authorization = `Bearer ${token}`
     const body = options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json))
-    const response = await kvgate.fetch(`/lightkv${path}`, { method, headers, body })
+    const response = await fetch(path, { method, headers, body })
     const text = await response.text()
     let parsed: unknown
     try {
@@ -70,7 +85,9 @@ export async function lightKvTest(
   }
   return {
     kvgate,
+    mount,
     app,
+    fetch,
     newApp,
     call,
     get: (path, token) => call('GET', path, { token }),

@@ -1,13 +1,13 @@
 // Lists: ordered sets of primitives, slice bounds, the value parameter, limits and atomicity.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { failure, type LightKvTest, lightKvTest } from './lightkv.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { failure, LIGHTKV_MOUNTS, type LightKvTest, lightKvTest } from './lightkv.ts'
 
-describeEachStore('lightkv: lists', (store) => {
+describeEachStoreAndMount('lightkv: lists', LIGHTKV_MOUNTS, (store, mount) => {
   let kv: LightKvTest
   beforeAll(async () => {
-    kv = await lightKvTest(store)
+    kv = await lightKvTest(store, { mount })
   })
   afterAll(() => kv.close())
 

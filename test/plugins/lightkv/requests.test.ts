@@ -3,8 +3,8 @@
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { ManualClock } from '../../support/manual-clock.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { failure, type LightKvTest, lightKvTest } from './lightkv.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { failure, LIGHTKV_MOUNTS, type LightKvTest, lightKvTest } from './lightkv.ts'
 
 const POSTS = ['/item/write', '/list/write', '/list/add', '/list/remove', '/list/purge']
 const KEYED_GETS = [
@@ -17,10 +17,10 @@ const KEYED_GETS = [
   '/list/slice',
 ]
 
-describeEachStore('lightkv: malformed requests', (store) => {
+describeEachStoreAndMount('lightkv: malformed requests', LIGHTKV_MOUNTS, (store, mount) => {
   let kv: LightKvTest
   beforeAll(async () => {
-    kv = await lightKvTest(store)
+    kv = await lightKvTest(store, { mount })
   })
   afterAll(() => kv.close())
 
@@ -35,7 +35,7 @@ describeEachStore('lightkv: malformed requests', (store) => {
   })
 
   test('a body that is not UTF-8 JSON is BAD_REQUEST', async () => {
-    const response = await kv.kvgate.fetch('/lightkv/item/write', {
+    const response = await kv.fetch('/item/write', {
       method: 'POST',
       headers: { authorization: `Bearer ${kv.app.readwrite}` },
       body: new Uint8Array([0xff, 0xfe, 0x7b]),
@@ -113,14 +113,14 @@ describeEachStore('lightkv: malformed requests', (store) => {
   })
 })
 
-describeEachStore('lightkv: options', (store) => {
+describeEachStoreAndMount('lightkv: options', LIGHTKV_MOUNTS, (store, mount) => {
   let kv: LightKvTest
   // Time stands still, so the rate-limit window cannot end in the middle of a test.
   const clock = new ManualClock()
   beforeAll(async () => {
-    kv = await lightKvTest(
-      store,
-      {
+    kv = await lightKvTest(store, {
+      mount,
+      env: {
         KVGATE_LIGHTKV_RATE_LIMIT: '3',
         KVGATE_LIGHTKV_MAX_KEY_BYTES: '4',
         KVGATE_LIGHTKV_MAX_VALUE_BYTES: '8',
@@ -128,7 +128,7 @@ describeEachStore('lightkv: options', (store) => {
         KVGATE_LIGHTKV_MAX_BODY_BYTES: '1024',
       },
       clock,
-    )
+    })
   })
   afterAll(() => kv.close())
 
@@ -154,7 +154,7 @@ describeEachStore('lightkv: options', (store) => {
         controller.close()
       },
     })
-    const response = await kv.kvgate.fetch('/lightkv/item/write', {
+    const response = await kv.fetch('/item/write', {
       method: 'POST',
       headers: { authorization: `Bearer ${app.readwrite}` },
       body,
@@ -177,9 +177,9 @@ describeEachStore('lightkv: options', (store) => {
   })
 })
 
-describeEachStore('lightkv: failures of the store', (store) => {
+describeEachStoreAndMount('lightkv: failures of the store', LIGHTKV_MOUNTS, (store, mount) => {
   test('a store that cannot be reached is 503 INTERNAL_ERROR with the request id, in the envelope', async () => {
-    const kv = await lightKvTest(store)
+    const kv = await lightKvTest(store, { mount })
     await kv.close()
     const answer = await kv.get('/item/read?key=a')
     expect(answer.status).toBe(503)
@@ -188,10 +188,10 @@ describeEachStore('lightkv: failures of the store', (store) => {
   })
 
   test('HEAD on a GET endpoint answers as GET would, without a body', async () => {
-    const kv = await lightKvTest(store)
+    const kv = await lightKvTest(store, { mount })
     try {
       const head = (token?: string) =>
-        kv.kvgate.fetch('/lightkv/item/keys', {
+        kv.fetch('/item/keys', {
           method: 'HEAD',
           headers: token ? { authorization: `Bearer ${token}` } : {},
         })

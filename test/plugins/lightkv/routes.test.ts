@@ -9,7 +9,7 @@ import { type LightKvTest, lightKvTest } from './lightkv.ts'
 describeEachStore('lightkv: routes', (store) => {
   let kv: LightKvTest
   beforeAll(async () => {
-    kv = await lightKvTest(store, { KVGATE_ROUTES: 'lightkv=/lightkv|api.lightkv.test' })
+    kv = await lightKvTest(store, { env: { KVGATE_ROUTES: 'lightkv=/lightkv|api.lightkv.test' } })
   })
   afterAll(() => kv.close())
 
