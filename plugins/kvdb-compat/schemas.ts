@@ -1,8 +1,7 @@
 // Valibot schemas of what KVdb clients send: bucket and policy forms, token forms, listing
-// parameters and transactions. A failed parse is a 400 with the first issue's message.
+// parameters and transactions. A failed parse is a 400 with the first issue's message (badRequest).
 
 import * as v from 'valibot'
-import { kvdbError } from './errors.ts'
 import { TOKEN_PERMISSIONS, type TokenPermission } from './tokens.ts'
 import { MAX_TTL_SECONDS } from './values.ts'
 
@@ -97,10 +96,3 @@ export const TxnBody = v.object(
   { txn: v.array(v.unknown(), 'txn must be an array') },
   'body must be {"txn": [...]}',
 )
-
-/** Parses input or throws 400 with the first issue's message. */
-export function parseOr400<T>(schema: v.GenericSchema<unknown, T>, input: unknown): T {
-  const result = v.safeParse(schema, input)
-  if (result.success) return result.output
-  throw kvdbError(400, result.issues[0].message)
-}
