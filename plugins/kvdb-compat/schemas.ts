@@ -15,23 +15,19 @@ const seconds = (message: string) =>
 
 const keyField = v.optional(v.string())
 
-/** Bucket creation: every field optional; empty keys mean "no such key". */
-export const CreateBucketForm = v.object({
-  email: v.optional(v.string()),
+/** The policy fields, every one optional; an empty key means "no such key". */
+const policyFields = {
   secret_key: keyField,
   write_key: keyField,
   read_key: keyField,
   signing_key: keyField,
   default_ttl: v.optional(seconds('default_ttl must be an integer >= 0')),
-})
+}
 
-export const UpdatePolicyForm = v.object({
-  secret_key: keyField,
-  write_key: keyField,
-  read_key: keyField,
-  signing_key: keyField,
-  default_ttl: v.optional(seconds('default_ttl must be an integer >= 0')),
-})
+/** Bucket creation: the policy, and an email that is accepted and unused. */
+export const CreateBucketForm = v.object({ email: v.optional(v.string()), ...policyFields })
+
+export const UpdatePolicyForm = v.object(policyFields)
 
 export const TokenForm = v.object({
   prefix: v.optional(v.string(), ''),
