@@ -31,6 +31,7 @@ export function presentedCredential(call: Call): string | null {
       throw kvdbError(401, messages.badCredential)
     }
   }
+  if (call.rawQuery === '') return null
   return queryText(call, 'access_token') || queryText(call, 'key') || null
 }
 
