@@ -27,6 +27,11 @@ export class Call {
   private requestId: string | undefined
   private decodedKey: Uint8Array | undefined
   private searchParams: URLSearchParams | undefined
+  /**
+   * Headers every answer to this request carries, its error answers included (KVdb's rate-limit
+   * counts): a handler sets them, the pipeline adds them to whatever response goes out.
+   */
+  responseHeaders: Record<string, string> | undefined
 
   constructor(
     readonly request: Request,

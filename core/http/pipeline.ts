@@ -111,6 +111,8 @@ export class RequestPipeline {
     const answered = withHeader(response, 'x-request-id', call.id)
     answered.headers.set('access-control-allow-origin', '*')
     if (this.exposeHeaders) answered.headers.set('access-control-expose-headers', this.exposeHeaders)
+    const extra = call.responseHeaders
+    if (extra) for (const name in extra) answered.headers.set(name, extra[name]!)
     const seconds = (performance.now() - call.startedAt) / 1000
     const { request } = call
     this.options.metrics.request(this.options.name, route, request.method, answered.status, seconds)

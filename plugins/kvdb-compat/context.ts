@@ -1,58 +1,43 @@
-// What every KVdb route handler receives: the engine and options, and for bucket routes the
-// loaded bucket, the resolved principal and the parsed query.
+// What KVdb's route handlers receive: the request (the core's Call) and the dialect's parts, and for
+// routes below a bucket the loaded bucket and the resolved principal.
 
-import type { DialectContext } from '../../core/dialect.ts'
 import type { Engine } from '../../core/engine/engine.ts'
-import type { Logger } from '../../core/log.ts'
+import type { Call } from '../../core/http/call.ts'
+import type { RateLimiter } from '../../core/rate-limit.ts'
+import type { ScriptSandbox } from '../../core/scripting/sandbox.ts'
 import type { Bucket } from './bucket.ts'
 import type { Principal } from './credentials.ts'
 import type { KvdbOptions } from './options.ts'
-import type { Query } from './request.ts'
 
 export interface KvdbContext {
   engine: Engine
   options: KvdbOptions
-  log: Logger
-  /** The largest body any KVdb route reads (forms, script sources). */
+  rateLimit: RateLimiter
+  scripting: ScriptSandbox
+  /** Peers whose X-Forwarded-For names the client (config.trustedProxies). */
+  trustedProxies: readonly string[]
+  /** The largest body any KVdb route reads besides values, transactions and scripts (forms, script runs). */
   maxFormBytes: number
-  /** The client's IP (the socket peer, or what a trusted proxy forwarded). */
-  clientIp(request: Request): string
-  /** Everything the core handed the dialect, for routes that need more (config, rate limiter, ...). */
-  dialect: DialectContext<KvdbOptions>
 }
 
-export interface RootRequest {
-  request: Request
-  query: Query
+export interface BucketRequest {
+  call: Call
   ctx: KvdbContext
-}
-
-export interface BucketRequest extends RootRequest {
   bucket: Bucket
   principal: Principal
 }
 
-export interface KeyRequest extends BucketRequest {
-  key: Uint8Array
-}
+/** A route at the root (bucket creation). */
+export type RootHandler = (call: Call, ctx: KvdbContext) => Promise<Response>
 
-export interface SubRequest extends BucketRequest {
-  /** The raw path after "{name}/" (e.g. a script name), '' when none. */
-  rest: string
-}
+/** A route below a bucket. */
+export type BucketHandler = (request: BucketRequest) => Promise<Response>
 
-export type Handler<R> = (request: R) => Promise<Response>
+/** The methods KVdb routes take, each path with its own set. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-/** Handlers by HTTP method; a method without one answers 405. */
-export type Methods<R> = Partial<Record<string, Handler<R>>>
-
-/** A reserved path segment below a bucket (tokens, scripts), with its own handlers. */
-export interface SubResource {
-  name: string
-  /** Whether names below it (scripts/{name}) belong to it too. */
-  nested: boolean
-  methods: Methods<SubRequest>
-}
+/** Handlers by method; every method a path lacks answers 405. */
+export type Methods<H> = Partial<Record<Method, H>>
 
 /** An empty 200, as KVdb answers writes. */
 export const ok = () => new Response(null, { status: 200 })

@@ -3,9 +3,11 @@
 // a bucket key role or a verified access token. A credential that is neither is a 401.
 
 import { utf8 } from '../../core/engine/bytes.ts'
+import type { Call } from '../../core/http/call.ts'
+import { authorizationOf, basicUserName } from '../../core/http/credentials.ts'
 import { type Bucket, type KeyRole, roleOf } from './bucket.ts'
 import { kvdbError, messages } from './errors.ts'
-import type { Query } from './request.ts'
+import { queryText } from './request.ts'
 import { readAccessToken, type TokenPermission } from './tokens.ts'
 
 export type Principal =
@@ -14,34 +16,23 @@ export type Principal =
   | { type: 'token'; prefix: Uint8Array; permissions: ReadonlySet<TokenPermission> }
 
 /** The presented credential, or null when the request carries none. */
-export function presentedCredential(request: Request, query: Query): string | null {
-  const header = request.headers.get('authorization')?.trim()
-  if (header) {
-    const space = header.indexOf(' ')
-    const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase()
-    const value = space === -1 ? '' : header.slice(space + 1).trim()
-    if (scheme === 'bearer' && value) return value
-    if (scheme === 'basic') {
-      const username = basicUsername(value)
+export function presentedCredential(call: Call): string | null {
+  const authorization = authorizationOf(call.request)
+  if (authorization) {
+    const { scheme, value } = authorization
+    if (scheme === 'bearer') {
+      if (value) return value
+    } else if (scheme === 'basic') {
+      const username = basicUserName(value)
+      if (username === null) throw kvdbError(401, messages.badCredential)
+      // An empty username is no credential in the header: the query may still carry one.
       if (username) return username
-    } else if (scheme !== 'bearer') {
+    } else {
       throw kvdbError(401, messages.badCredential)
     }
   }
-  return query.text('access_token') || query.text('key') || null
-}
-
-function basicUsername(encoded: string): string {
-  let decoded: string
-  try {
-    decoded = new TextDecoder('utf-8', { fatal: true }).decode(
-      Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)),
-    )
-  } catch {
-    throw kvdbError(401, messages.badCredential)
-  }
-  const colon = decoded.indexOf(':')
-  return colon === -1 ? decoded : decoded.slice(0, colon)
+  if (call.rawQuery === '') return null
+  return queryText(call, 'access_token') || queryText(call, 'key') || null
 }
 
 export function resolvePrincipal(bucket: Bucket, credential: string | null, nowMs: number): Principal {

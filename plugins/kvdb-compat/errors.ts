@@ -1,10 +1,9 @@
-// KVdb's error shape: a short text/plain message with the documented status. Engine errors,
-// HttpErrors and Elysia's own errors all end here; anything unexpected is a 500 with the request id.
+// KVdb's error shape: a short text/plain message with the documented status. Its own errors are
+// HttpErrors already; engine errors and the core's own refusals answer by the table below, and
+// anything unexpected is a 500 carrying the request id.
 
-import { isEngineError } from '../../core/engine/errors.ts'
+import type { Answer, ErrorShape } from '../../core/http/error-table.ts'
 import { HttpError } from '../../core/http/errors.ts'
-import { requestIdOf } from '../../core/http/request-context.ts'
-import { isScriptError, type ScriptErrorKind } from '../../core/scripting/errors.ts'
 
 export const TEXT = 'text/plain; charset=utf-8'
 
@@ -20,48 +19,36 @@ export const messages = {
   methodNotAllowed: 'method not allowed',
 } as const
 
-/** A script's failure: a bad upload is 400, running out of time 503, anything else 500. */
-const SCRIPT_STATUS: Record<ScriptErrorKind, number> = {
-  syntax: 400,
-  runtime: 500,
-  memory: 500,
-  output: 500,
-  time: 503,
-}
-
-const ENGINE_STATUS: Record<string, number> = {
-  not_found: 404,
-  invalid: 400,
-  type_mismatch: 400,
-  too_large: 413,
-  quota_exceeded: 413,
-  conflict: 503,
-  unavailable: 503,
-}
-
 export const kvdbError = (status: number, message: string) => new HttpError(status, message)
 
-export function textResponse(
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(message, { status, headers: { 'content-type': TEXT, ...headers } })
+/** The 400 of input that fails its schema (for core/http/validate.ts's parseWith). */
+export const badRequest = (message: string) => kvdbError(400, message)
+
+export function textResponse(status: number, message: string): Response {
+  return new Response(message, { status, headers: { 'content-type': TEXT } })
 }
 
-export function renderKvdbError(error: unknown, request: Request): Response {
-  if (error instanceof HttpError) {
-    const message = error.status === 413 ? messages.valueTooLarge : error.message
-    return textResponse(error.status, message)
-  }
-  if (isScriptError(error)) return textResponse(SCRIPT_STATUS[error.kind], error.message)
-  if (isEngineError(error)) {
-    const status = ENGINE_STATUS[error.code] ?? 500
-    if (status === 503) return textResponse(503, 'service unavailable, try again later')
-    return textResponse(status, status === 413 ? messages.valueTooLarge : error.message)
-  }
-  const code = (error as { code?: unknown })?.code
-  if (code === 'NOT_FOUND') return textResponse(404, 'not found')
-  if (code === 'PARSE' || code === 'VALIDATION') return textResponse(400, 'bad request')
-  return textResponse(500, `internal error (request ${requestIdOf(request)})`)
+const TOO_LARGE: Answer = { status: 413, message: messages.valueTooLarge }
+// KVdb's writes carry no conditions, so a conflict is the store's own race (a policy changed too
+// often at once, say): like an outage, it passes if the client tries again.
+const TRY_AGAIN: Answer = { status: 503, message: 'service unavailable, try again later' }
+
+export const kvdbErrors: ErrorShape = {
+  table: {
+    not_found: { status: 404 },
+    invalid: { status: 400 },
+    type_mismatch: { status: 400 },
+    too_large: TOO_LARGE,
+    quota_exceeded: TOO_LARGE,
+    conflict: TRY_AGAIN,
+    unavailable: TRY_AGAIN,
+    route_not_found: { status: 404, message: 'not found' },
+    method_not_allowed: { status: 405, message: messages.methodNotAllowed },
+    payload_too_large: TOO_LARGE,
+    malformed_body: { status: 400 },
+    rate_limited: { status: 429, message: messages.tooManyRequests },
+    // The error's own message: "internal error (request <id>)".
+    internal: { status: 500 },
+  },
+  body: (error) => textResponse(error.status, error.message),
 }

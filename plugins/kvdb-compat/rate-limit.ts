@@ -1,32 +1,21 @@
-// KVdb's per-IP rate limit: every request under the prefix counts (CORS preflights never reach
-// here), through the core limiter, whose counts live in the engine's backend and are therefore
-// shared by every kvgate process on one Redis.
+// KVdb's per-IP rate limit: every request a KVdb route takes counts (CORS preflights are answered
+// before any route runs), through the core limiter, whose counts live in the engine's store and are
+// therefore shared by every kvgate process on one Redis. Every answer carries the counts, a refusal too.
 
-import type { RateLimiter } from '../../core/rate-limit.ts'
-import { messages, textResponse } from './errors.ts'
-import type { KvdbOptions } from './options.ts'
+import type { Call } from '../../core/http/call.ts'
+import type { RateLimitResult } from '../../core/rate-limit.ts'
+import type { KvdbContext } from './context.ts'
 
-export interface RateLimitOutcome {
-  headers: Record<string, string>
-  /** The 429 to answer instead of handling the request, when over the limit. */
-  refused: Response | null
-}
+const countHeaders = (result: RateLimitResult): Record<string, string> => ({
+  'x-ratelimit-limit': String(result.limit),
+  'x-ratelimit-remaining': String(result.remaining),
+  'x-ratelimit-reset': String(result.resetAt),
+})
 
-export async function countRequest(
-  limiter: RateLimiter,
-  options: KvdbOptions,
-  ip: string,
-): Promise<RateLimitOutcome> {
-  if (options.rateLimit === 0) return { headers: {}, refused: null }
-  const result = await limiter.hit(`kvdb:${ip}`, options.rateLimit, options.rateLimitWindow)
-  const headers = {
-    'x-ratelimit-limit': String(result.limit),
-    'x-ratelimit-remaining': String(result.remaining),
-    'x-ratelimit-reset': String(result.resetAt),
-  }
-  if (result.allowed) return { headers, refused: null }
-  return {
-    headers,
-    refused: textResponse(429, messages.tooManyRequests, { 'retry-after': String(result.retryAfter) }),
-  }
+/** Counts the request; over the limit it throws the 429. Only called while the limit is on. */
+export async function countRequest(ctx: KvdbContext, call: Call): Promise<void> {
+  const { rateLimit, rateLimitWindow } = ctx.options
+  const subject = `kvdb:${call.clientAddress(ctx.trustedProxies)}`
+  const result = await ctx.rateLimit.enforce(subject, rateLimit, rateLimitWindow, countHeaders)
+  if (result) call.responseHeaders = countHeaders(result)
 }

@@ -1,69 +1,19 @@
-// Reading a KVdb request: where it points (bucket, sub-resource, key as raw bytes), its query
-// parameters (kept as bytes too, since a listing prefix may be binary) and its form fields.
+// Reading a KVdb request beyond its path: query parameters (a listing prefix as bytes, since it may
+// be binary) and the form fields of bucket, policy and token bodies.
 
 import { fromUtf8 } from '../../core/engine/bytes.ts'
 import { readBody } from '../../core/http/body.ts'
-import {
-  encodedPairs,
-  encodedQuery,
-  formComponentBytes,
-  percentDecodeBytes,
-  rawPath,
-} from '../../core/http/path.ts'
+import type { Call } from '../../core/http/call.ts'
+import { encodedPairs, formComponentBytes } from '../../core/http/path.ts'
 import { kvdbError } from './errors.ts'
 
-export type Target =
-  | { kind: 'root' }
-  | { kind: 'bucket'; bucket: string }
-  /** `name` is a reserved first segment (tokens, scripts); `rest` is the raw path after "name/". */
-  | { kind: 'sub'; bucket: string; name: string; rest: string }
-  | { kind: 'key'; bucket: string; key: Uint8Array }
+/** A query parameter as text (its first occurrence; invalid UTF-8 as U+FFFD), or undefined when absent. */
+export const queryText = (call: Call, name: string): string | undefined => call.query.get(name) ?? undefined
 
-/** A reserved first path segment below a bucket; nested ones also take names below them. */
-export interface ReservedSegment {
-  name: string
-  nested: boolean
-}
-
-/** Where a request points, from its raw path below the mount prefix. */
-export function targetOf(url: string, prefix: string, reserved: readonly ReservedSegment[]): Target {
-  const path = rawPath(url).slice(prefix.length)
-  if (path === '' || path === '/') return { kind: 'root' }
-  const slash = path.indexOf('/', 1)
-  const bucket = path.slice(1, slash === -1 ? undefined : slash)
-  const rest = slash === -1 ? '' : path.slice(slash + 1)
-  if (rest === '') return { kind: 'bucket', bucket }
-  const segment = rest.indexOf('/') === -1 ? rest : rest.slice(0, rest.indexOf('/'))
-  const sub = reserved.find((each) => each.name === segment)
-  if (sub && (rest === segment || rest === `${segment}/` || sub.nested)) {
-    return { kind: 'sub', bucket, name: segment, rest: rest.slice(segment.length + 1) }
-  }
-  return { kind: 'key', bucket, key: percentDecodeBytes(rest) }
-}
-
-/** Query parameters as sent: the first occurrence of each name wins. */
-export class Query {
-  private readonly raw: Map<string, string>
-
-  constructor(url: string) {
-    this.raw = encodedQuery(url)
-  }
-
-  has(name: string): boolean {
-    return this.raw.has(name)
-  }
-
-  /** The parameter as text (invalid UTF-8 becomes U+FFFD), or undefined when absent. */
-  text(name: string): string | undefined {
-    const raw = this.raw.get(name)
-    return raw === undefined ? undefined : fromUtf8(formComponentBytes(raw))
-  }
-
-  /** The parameter's bytes, or undefined when absent. */
-  bytes(name: string): Uint8Array | undefined {
-    const raw = this.raw.get(name)
-    return raw === undefined ? undefined : formComponentBytes(raw)
-  }
+/** A query parameter's bytes as sent (`+` is a space), or undefined when absent. */
+export function queryBytes(call: Call, name: string): Uint8Array | undefined {
+  const raw = call.encodedQuery.get(name)
+  return raw === undefined ? undefined : formComponentBytes(raw)
 }
 
 /** Form fields of a urlencoded or multipart body (a body without Content-Type is read as urlencoded). */

@@ -1,8 +1,7 @@
 // Valibot schemas of what KVdb clients send: bucket and policy forms, token forms, listing
-// parameters and transactions. A failed parse is a 400 with the first issue's message.
+// parameters and transactions. A failed parse is a 400 with the first issue's message (badRequest).
 
 import * as v from 'valibot'
-import { kvdbError } from './errors.ts'
 import { TOKEN_PERMISSIONS, type TokenPermission } from './tokens.ts'
 import { MAX_TTL_SECONDS } from './values.ts'
 
@@ -16,23 +15,19 @@ const seconds = (message: string) =>
 
 const keyField = v.optional(v.string())
 
-/** Bucket creation: every field optional; empty keys mean "no such key". */
-export const CreateBucketForm = v.object({
-  email: v.optional(v.string()),
+/** The policy fields, every one optional; an empty key means "no such key". */
+const policyFields = {
   secret_key: keyField,
   write_key: keyField,
   read_key: keyField,
   signing_key: keyField,
   default_ttl: v.optional(seconds('default_ttl must be an integer >= 0')),
-})
+}
 
-export const UpdatePolicyForm = v.object({
-  secret_key: keyField,
-  write_key: keyField,
-  read_key: keyField,
-  signing_key: keyField,
-  default_ttl: v.optional(seconds('default_ttl must be an integer >= 0')),
-})
+/** Bucket creation: the policy, and an email that is accepted and unused. */
+export const CreateBucketForm = v.object({ email: v.optional(v.string()), ...policyFields })
+
+export const UpdatePolicyForm = v.object(policyFields)
 
 export const TokenForm = v.object({
   prefix: v.optional(v.string(), ''),
@@ -97,10 +92,3 @@ export const TxnBody = v.object(
   { txn: v.array(v.unknown(), 'txn must be an array') },
   'body must be {"txn": [...]}',
 )
-
-/** Parses input or throws 400 with the first issue's message. */
-export function parseOr400<T>(schema: v.GenericSchema<unknown, T>, input: unknown): T {
-  const result = v.safeParse(schema, input)
-  if (result.success) return result.output
-  throw kvdbError(400, result.issues[0].message)
-}

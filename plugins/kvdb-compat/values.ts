@@ -90,14 +90,14 @@ export function parseDelta(body: string): bigint | number {
   throw kvdbError(400, 'counter update must be +N or -N')
 }
 
-export const RESERVED_KEYS = ['tokens', 'scripts']
+// The sub-resources below a bucket, as bytes once: every key of every request is checked against them.
+const RESERVED = ['tokens', 'scripts'].map((name) => [name, utf8(name)] as const)
 
 /** Refuses keys that are empty, too long, or reserved for sub-resources (400). */
 export function checkKey(key: Uint8Array, maxKeyBytes: number): void {
   if (key.length === 0) throw kvdbError(400, 'key must not be empty')
   if (key.length > maxKeyBytes) throw kvdbError(400, `key is longer than ${maxKeyBytes} bytes`)
-  for (const name of RESERVED_KEYS) {
-    const reserved = utf8(name)
+  for (const [name, reserved] of RESERVED) {
     if (startsWith(key, reserved) && (key.length === reserved.length || key[reserved.length] === 0x2f)) {
       throw kvdbError(400, `keys named ${name} or starting with ${name}/ are reserved`)
     }

@@ -5,28 +5,33 @@ import { startsWith, utf8 } from '../../../core/engine/bytes.ts'
 import type { BatchOp } from '../../../core/engine/types.ts'
 import { readBodyText } from '../../../core/http/body.ts'
 import { elementTexts, memberTexts } from '../../../core/http/json-text.ts'
+import { parseWith } from '../../../core/http/validate.ts'
 import { authorize, authorizeKey } from '../access.ts'
 import { updatePolicy } from '../bucket.ts'
-import { type BucketRequest, type Methods, ok } from '../context.ts'
-import { kvdbError, messages } from '../errors.ts'
+import { type BucketHandler, type Methods, ok } from '../context.ts'
+import { badRequest, kvdbError, messages } from '../errors.ts'
 import { negotiateFormat, renderListing } from '../listing.ts'
-import { readForm } from '../request.ts'
-import { ListQuery, parseOr400, TxnBody, TxnOp, UpdatePolicyForm } from '../schemas.ts'
+import { queryBytes, queryText, readForm } from '../request.ts'
+import { ListQuery, TxnBody, TxnOp, UpdatePolicyForm } from '../schemas.ts'
 import { deleteAllScripts } from '../scripts.ts'
 import { checkKey, expiryOf, jsonValue, numberValue } from '../values.ts'
 
-export const bucketMethods: Methods<BucketRequest> = {
-  async GET({ request, query, bucket, principal, ctx }) {
+export const bucketMethods: Methods<BucketHandler> = {
+  async GET({ call, bucket, principal, ctx }) {
     authorize('list', bucket, principal)
-    const params = parseOr400(ListQuery, {
-      limit: query.text('limit'),
-      skip: query.text('skip'),
-      reverse: query.text('reverse'),
-      values: query.text('values'),
-      format: query.text('format') || undefined,
-    })
-    const format = negotiateFormat(params.format, request.headers.get('accept'))
-    let prefix = query.bytes('prefix')
+    const params = parseWith(
+      ListQuery,
+      {
+        limit: queryText(call, 'limit'),
+        skip: queryText(call, 'skip'),
+        reverse: queryText(call, 'reverse'),
+        values: queryText(call, 'values'),
+        format: queryText(call, 'format') || undefined,
+      },
+      badRequest,
+    )
+    const format = negotiateFormat(params.format, call.request.headers.get('accept'))
+    let prefix = queryBytes(call, 'prefix')
     if (principal.type === 'token') {
       // A token lists only below its prefix: by default, and refusing any prefix outside it.
       if (prefix === undefined || prefix.length === 0) prefix = principal.prefix
@@ -42,19 +47,19 @@ export const bucketMethods: Methods<BucketRequest> = {
     return renderListing(entries, format, params.values)
   },
 
-  async POST({ request, bucket, principal, ctx }) {
+  async POST({ call, bucket, principal, ctx }) {
     authorize('write', bucket, principal)
     const { maxTxnOps, maxValueBytes, maxKeyBytes } = ctx.options
     // Parsed here rather than by readJson: a number value is stored from its text as sent, since
     // JSON.parse would round an int64 such as 9223372036854775807 to a float.
-    const text = await readBodyText(request, ctx.options.maxTxnBytes)
+    const text = await readBodyText(call.request, ctx.options.maxTxnBytes)
     let body: unknown
     try {
       body = text.trim() === '' ? undefined : JSON.parse(text)
     } catch {
       throw kvdbError(400, 'body is not valid JSON')
     }
-    const { txn } = parseOr400(TxnBody, body)
+    const { txn } = parseWith(TxnBody, body, badRequest)
     if (txn.length === 0 || txn.length > maxTxnOps) {
       throw kvdbError(400, `txn holds 1 to ${maxTxnOps} operations`)
     }
@@ -65,7 +70,7 @@ export const bucketMethods: Methods<BucketRequest> = {
     }
     // Every op is checked before any is applied: one bad op refuses the whole transaction.
     const ops: BatchOp[] = txn.map((raw, index) => {
-      const op = parseOr400(TxnOp, raw)
+      const op = parseWith(TxnOp, raw, badRequest)
       const key = utf8('set' in op ? op.set : op.delete)
       checkKey(key, maxKeyBytes)
       authorizeKey(principal, key)
@@ -79,9 +84,9 @@ export const bucketMethods: Methods<BucketRequest> = {
     return ok()
   },
 
-  async PATCH({ request, bucket, principal, ctx }) {
+  async PATCH({ call, bucket, principal, ctx }) {
     authorize('updatePolicy', bucket, principal)
-    const form = parseOr400(UpdatePolicyForm, await readForm(request, ctx.maxFormBytes))
+    const form = parseWith(UpdatePolicyForm, await readForm(call.request, ctx.maxFormBytes), badRequest)
     await updatePolicy(ctx.engine, bucket, form)
     return ok()
   },

@@ -4,8 +4,8 @@
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createHmac } from 'node:crypto'
-import { describeEachStore } from '../../support/stores.ts'
-import { answer, type CurlOptions, type KvdbHarness, kvdbHarness } from './harness.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { answer, type CurlOptions, KVDB_MOUNTS, type KvdbHarness, kvdbHarness } from './harness.ts'
 
 type Credential =
   | 'none'
@@ -115,10 +115,10 @@ const OPEN: Record<string, number[]> = {
   'GET script run': [404, 401],
 }
 
-describeEachStore('kvdb authorization matrix', (store) => {
+describeEachStoreAndMount('kvdb authorization matrix', KVDB_MOUNTS, (store, mount) => {
   let h: KvdbHarness
   beforeAll(() => {
-    h = kvdbHarness(store)
+    h = kvdbHarness(store, mount)
   })
   afterAll(() => h.kv.close())
 

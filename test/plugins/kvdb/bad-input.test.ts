@@ -2,16 +2,16 @@
 // changes nothing.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { answer, type KvdbHarness, kvdbHarness } from './harness.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { answer, KVDB_MOUNTS, type KvdbHarness, kvdbHarness } from './harness.ts'
 
 const hex = (bytes: number[]) => bytes.map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')
 
-describeEachStore('kvdb bad input', (store) => {
+describeEachStoreAndMount('kvdb bad input', KVDB_MOUNTS, (store, mount) => {
   let h: KvdbHarness
   let id: string
   beforeAll(async () => {
-    h = kvdbHarness(store)
+    h = kvdbHarness(store, mount)
     id = await h.createBucket()
   })
   afterAll(() => h.kv.close())
@@ -44,14 +44,14 @@ describeEachStore('kvdb bad input', (store) => {
         controller.close()
       },
     })
-    const streamed = await h.kv.fetch(`/kvdb/${id}/big`, {
+    const streamed = await h.fetch(`/${id}/big`, {
       method: 'PUT',
       body: stream,
       duplex: 'half',
     } as RequestInit)
     expect(streamed.status).toBe(413)
     expect(await (await h.curl(`/${id}/big`)).text()).toBe('x'.repeat(16_384))
-    const declared = await h.kv.fetch(`/kvdb/${id}/big`, {
+    const declared = await h.fetch(`/${id}/big`, {
       method: 'PUT',
       headers: { 'content-length': String(64 * 1024 * 1024) },
     })
@@ -262,7 +262,7 @@ describeEachStore('kvdb bad input', (store) => {
     const multipart = new FormData()
     multipart.set('email', 'a@b.c')
     multipart.set('secret_key', 'multi')
-    const created = await h.kv.fetch('/kvdb/', { method: 'POST', body: multipart })
+    const created = await h.fetch('/', { method: 'POST', body: multipart })
     expect(created.status).toBe(200)
     const bucket = await created.text()
     expect((await h.curl(`/${bucket}/`, { user: 'multi:' })).status).toBe(200)

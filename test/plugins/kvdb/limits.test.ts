@@ -1,28 +1,34 @@
-// The per-IP rate limit, CORS, configurable limits and value kinds.
+// The per-IP rate limit, CORS, configurable limits and value kinds; and where KVGATE_ROUTES mounts KVdb.
 
 import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describeEachStore } from '../../support/stores.ts'
-import { answer, type KvdbHarness, kvdbHarness } from './harness.ts'
+import { describeEachStoreAndMount, type TestMount } from '../../support/mounts.ts'
+import { describeEachStore, type TestStore } from '../../support/stores.ts'
+import { answer, DEFAULT_MOUNT, KVDB_MOUNTS, type KvdbHarness, kvdbHarness } from './harness.ts'
 
 /** A peer address of its own, so counts never meet those of other runs on a shared store. */
 const uniquePeer = () => `198.51.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
 
-describeEachStore('kvdb rate limit and limits', (store) => {
+/** Test kvgates on one store and mount, closed together after the block's tests. */
+function harnesses(store: TestStore, mount: TestMount) {
   const open: KvdbHarness[] = []
-  const harness = (env: Record<string, string> = {}) => {
-    const made = kvdbHarness(store, env)
-    open.push(made)
-    return made
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'kvgate-kvdb-'))
   afterAll(async () => {
     // Together: each close may wait up to 2 s for its Redis prefix, and a dozen in a row outlast the hook timeout.
     await Promise.all(open.map((each) => each.kv.close()))
-    rmSync(dir, { recursive: true, force: true })
   })
+  return (env: Record<string, string> = {}) => {
+    const made = kvdbHarness(store, mount, env)
+    open.push(made)
+    return made
+  }
+}
+
+describeEachStoreAndMount('kvdb rate limit and limits', KVDB_MOUNTS, (store, mount) => {
+  const harness = harnesses(store, mount)
+  const dir = mkdtempSync(join(tmpdir(), 'kvgate-kvdb-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   test('every response carries X-Ratelimit-*; over the limit is 429 with Retry-After; per IP; windows reset', async () => {
     const h = harness({ KVGATE_KVDB_RATE_LIMIT: '3', KVGATE_KVDB_RATE_LIMIT_WINDOW: '60' })
@@ -44,7 +50,7 @@ describeEachStore('kvdb rate limit and limits', (store) => {
     expect((await h.curl('/', { peer, data: ['email=a'] })).status).toBe(429)
     expect((await h.curl(`/${id}/k`, { peer: uniquePeer() })).status).toBe(200)
     // A CORS preflight is not counted.
-    const preflight = await h.kv.fetch(`/kvdb/${id}/k`, {
+    const preflight = await h.fetch(`/${id}/k`, {
       method: 'OPTIONS',
       peer,
       headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' },
@@ -163,6 +169,24 @@ describeEachStore('kvdb rate limit and limits', (store) => {
     expect((await h.curl(`/${other.id}/`, { method: 'DELETE' })).status).toBe(404)
   })
 
+  test('changing default_ttl applies to later writes only', async () => {
+    const h = harness()
+    const id = await h.createBucket({ secret_key: 's', default_ttl: '100' })
+    await h.curl(`/${id}/before`, { data: ['1'] })
+    expect((await h.curl(`/${id}`, { method: 'PATCH', data: ['default_ttl=0'], user: 's:' })).status).toBe(
+      200,
+    )
+    await h.curl(`/${id}/after`, { data: ['1'] })
+    h.clock.advance(101_000)
+    expect((await h.curl(`/${id}/before`)).status).toBe(404)
+    expect((await h.curl(`/${id}/after`)).status).toBe(200)
+  })
+})
+
+// The suite above runs at every mount already; this one chooses its own routes.
+describeEachStore('kvdb routes', (store) => {
+  const harness = harnesses(store, DEFAULT_MOUNT)
+
   test('KVGATE_ROUTES can move the dialect to another prefix or give it a host root', async () => {
     const h = harness({ KVGATE_ROUTES: 'kvdb=/api/kv|kvdb.example.test' })
     const created = await h.kv.fetch('/api/kv', { method: 'POST', body: 'email=a' })
@@ -175,18 +199,5 @@ describeEachStore('kvdb rate limit and limits', (store) => {
     expect(
       (await h.kv.fetch('/', { method: 'POST', body: 'email=a', host: 'kvdb.example.test' })).status,
     ).toBe(200)
-  })
-
-  test('changing default_ttl applies to later writes only', async () => {
-    const h = harness()
-    const id = await h.createBucket({ secret_key: 's', default_ttl: '100' })
-    await h.curl(`/${id}/before`, { data: ['1'] })
-    expect((await h.curl(`/${id}`, { method: 'PATCH', data: ['default_ttl=0'], user: 's:' })).status).toBe(
-      200,
-    )
-    await h.curl(`/${id}/after`, { data: ['1'] })
-    h.clock.advance(101_000)
-    expect((await h.curl(`/${id}/before`)).status).toBe(404)
-    expect((await h.curl(`/${id}/after`)).status).toBe(200)
   })
 })

@@ -2,18 +2,18 @@
 // exit), script management, token narrowing, concurrency, and sandbox escapes with their statuses.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { answer, type KvdbHarness, kvdbHarness } from './harness.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { answer, KVDB_MOUNTS, type KvdbHarness, kvdbHarness } from './harness.ts'
 
 const SECRET = 'script-secret'
 const AUTH = { user: `${SECRET}:` }
 const PLAIN = 'text/plain; charset=utf-8'
 
-describeEachStore('kvdb scripting', (store) => {
+describeEachStoreAndMount('kvdb scripting', KVDB_MOUNTS, (store, mount) => {
   let h: KvdbHarness
   let bucket: string
   beforeAll(async () => {
-    h = kvdbHarness(store)
+    h = kvdbHarness(store, mount)
     bucket = await h.createBucket({ secret_key: SECRET, signing_key: 'script-signing' })
   })
   afterAll(() => h.kv.close())

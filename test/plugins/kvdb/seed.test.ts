@@ -1,13 +1,13 @@
 // Every example of the KVdb document (seeds/kvdb.txt), line by line, with the base URL replaced.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { answer, type KvdbHarness, kvdbHarness } from './harness.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { answer, KVDB_MOUNTS, type KvdbHarness, kvdbHarness } from './harness.ts'
 
-describeEachStore('kvdb seed examples', (store) => {
+describeEachStoreAndMount('kvdb seed examples', KVDB_MOUNTS, (store, mount) => {
   let h: KvdbHarness
   beforeAll(() => {
-    h = kvdbHarness(store)
+    h = kvdbHarness(store, mount)
   })
   afterAll(() => h.kv.close())
 
