@@ -192,10 +192,10 @@ function buildApp(
 
 /** A trailing-slash route's answer (see DialectRouter); HEAD gets GET's without the body. */
 async function answerSlashRoute(
-  route: { handler: ElysiaHandler; params: Record<string, string> },
+  found: { route: { wrapped: ElysiaHandler }; params: Record<string, string> },
   request: Request,
 ): Promise<Response> {
-  const response = await route.handler({ request, params: route.params, server: null })
+  const response = await found.route.wrapped({ request, params: found.params, server: null })
   return request.method === 'HEAD' ? new Response(null, response) : response
 }
 

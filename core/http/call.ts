@@ -39,6 +39,14 @@ export class Call {
     private readonly server?: PeerSource | null,
   ) {}
 
+  /** The same request under other route parameters (a route that hands it to another's handler). */
+  withParams(params: Record<string, string | undefined>): Call {
+    const call = new Call(this.request, params, this.server)
+    ;(call as { startedAt: number }).startedAt = this.startedAt
+    call.requestId = this.id
+    return call
+  }
+
   get id(): string {
     this.requestId ??= crypto.randomUUID()
     return this.requestId

@@ -5,10 +5,11 @@
 //
 // A path with a trailing slash ("/ns/:id/") is kept out of Elysia: under `app.listen` Elysia hands
 // Bun's router every route with its trailing slash removed, so "/ns/:id/" would replace "/ns/:id".
-// Such routes are answered from the not-found path instead (see slashRoute), which is where a
-// request for them lands.
+// Such routes are answered by the route "/ns/:id/*" when there is one (Elysia gives it the path with
+// an empty remainder), else from the not-found path (see slashRoute), where the request lands.
 
 import { type AnyElysia, Elysia } from 'elysia'
+import { rawPath } from './path.ts'
 import type { ElysiaHandler, Handler, RequestPipeline } from './pipeline.ts'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS'
@@ -21,7 +22,10 @@ interface KnownPath {
 interface SlashRoute {
   pattern: RegExp
   method: string
-  handler: ElysiaHandler
+  /** As Elysia would call it, for the not-found path. */
+  wrapped: ElysiaHandler
+  /** As the dialect declared it, for a wildcard route that received the path. */
+  handler: Handler
 }
 
 /**
@@ -73,10 +77,10 @@ export class DialectRouter {
   }
 
   route(method: Method, path: string, handler: Handler): this {
-    const wrapped = this.pipeline.wrap(`${this.prefix}${path}`, handler)
+    const wrapped = this.pipeline.wrap(`${this.prefix}${path}`, this.withSlashRoute(method, path, handler))
     const pattern = patternOf(path)
     if (`${this.prefix}${path}`.length > 1 && path.endsWith('/')) {
-      this.slashRoutes.push({ pattern, method, handler: wrapped })
+      this.slashRoutes.push({ pattern, method, wrapped, handler })
     } else {
       this.app.route(method, path, wrapped as (context: any) => unknown)
     }
@@ -86,6 +90,20 @@ export class DialectRouter {
     if (known) known.methods.add(method)
     else this.known.push({ pattern, methods: new Set([method]) })
     return this
+  }
+
+  /**
+   * A wildcard route hands a path ending in "/" (its remainder empty, or itself ending in "/") to
+   * the trailing-slash route that names it, if any: Elysia prefers the wildcard for such paths.
+   */
+  private withSlashRoute(method: Method, path: string, handler: Handler): Handler {
+    if (!path.endsWith('/*')) return handler
+    return (call) => {
+      const remainder = call.params['*'] ?? ''
+      if (remainder !== '' && !remainder.endsWith('/')) return handler(call)
+      const slash = this.slashRoute(rawPath(call.request.url).slice(this.prefix.length), method)
+      return slash ? slash.route.handler(call.withParams(slash.params)) : handler(call)
+    }
   }
 
   /** The methods a path below the prefix takes, or null when it is no route of this dialect. */
@@ -101,15 +119,12 @@ export class DialectRouter {
    * The trailing-slash route a path below the prefix names for a method (HEAD takes GET's), with
    * the path's parameters, or null.
    */
-  slashRoute(
-    path: string,
-    method: string,
-  ): { handler: ElysiaHandler; params: Record<string, string> } | null {
+  slashRoute(path: string, method: string): { route: SlashRoute; params: Record<string, string> } | null {
     const wanted = method === 'HEAD' ? 'GET' : method
     for (const route of this.slashRoutes) {
       if (route.method !== wanted) continue
       const match = route.pattern.exec(path)
-      if (match) return { handler: route.handler, params: paramsOf(match) }
+      if (match) return { route, params: paramsOf(match) }
     }
     return null
   }

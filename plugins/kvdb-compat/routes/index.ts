@@ -52,7 +52,11 @@ export function declareRoutes(router: DialectRouter, ctx: KvdbContext): void {
   // Bucket creation answers on the prefix with and without its slash.
   declare('', rootMethods, atRoot)
   declare('/', rootMethods, atRoot)
-  for (const path of ['/:bucket', '/:bucket/']) declare(path, bucketMethods, inBucket)
+  declare('/:bucket', bucketMethods, inBucket)
+  // "/{b}/" is also where a key "." or ".." arrives once the URL parser has resolved it ("/{b}/x/.."
+  // is "/{b}/"), so it only lists (the official client lists there): a key request must never
+  // update, transact on or delete its bucket.
+  declare('/:bucket/', { GET: bucketMethods.GET }, inBucket)
   for (const path of ['/:bucket/tokens', '/:bucket/tokens/']) declare(path, tokenMethods, inBucket)
   for (const path of ['/:bucket/scripts', '/:bucket/scripts/']) declare(path, scriptListMethods, inBucket)
   declare('/:bucket/scripts/*', scriptMethods, inBucket)

@@ -33,7 +33,7 @@ const ENDPOINTS: Record<string, Call> = {
   'GET listing': ['/', {}],
   'POST txn': ['', { body: JSON.stringify({ txn: [{ set: 'user:1:a', value: 1 }, { delete: KEY }] }) }],
   'PATCH policy': ['', { method: 'PATCH', data: ['default_ttl=3600'] }],
-  'DELETE bucket': ['/', { method: 'DELETE' }],
+  'DELETE bucket': ['', { method: 'DELETE' }],
   'POST tokens': ['/tokens/', { data: ['prefix=user:1:'] }],
   'GET scripts': ['/scripts/', {}],
   'PUT script': ['/scripts/hello', { method: 'PUT', body: 'kvdb.say("hi")' }],
@@ -245,7 +245,7 @@ describeEachStoreAndMount('kvdb authorization matrix', KVDB_MOUNTS, (store, moun
   test('policy: a secret key can be changed but not removed; other keys can be removed', async () => {
     const id = await h.createBucket({ secret_key: 's', read_key: 'r' })
     expect((await h.curl(`/${id}`, { method: 'PATCH', data: ['secret_key='], user: 's:' })).status).toBe(400)
-    expect((await h.curl(`/${id}/`, { method: 'PATCH', data: ['secret_key=s2'], user: 's:' })).status).toBe(
+    expect((await h.curl(`/${id}`, { method: 'PATCH', data: ['secret_key=s2'], user: 's:' })).status).toBe(
       200,
     )
     expect((await h.curl(`/${id}/`, { user: 's:' })).status).toBe(401)

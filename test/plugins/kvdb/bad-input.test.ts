@@ -138,7 +138,7 @@ describeEachStoreAndMount('kvdb bad input', KVDB_MOUNTS, (store, mount) => {
     const body =
       '{"txn": [ {"set": "n:max", "value": 9223372036854775807},' +
       ' {"value": 1, "set": "n:big", "value" : 92233720368547758070 }, {"set": "n:half", "value": 0.5e1} ] }'
-    expect(await answer(await h.curl(`/${id}/`, { body }))).toEqual([200, ''])
+    expect(await answer(await h.curl(`/${id}`, { body }))).toEqual([200, ''])
     expect(await answer(await h.curl(`/${id}/n:max`))).toEqual([200, '9223372036854775807'])
     expect(await answer(await h.curl(`/${id}/n:big`))).toEqual([200, '92233720368547758070'])
     const listing = await h.curl(`/${id}/?prefix=n:&values=true&format=json`)
@@ -149,7 +149,7 @@ describeEachStoreAndMount('kvdb bad input', KVDB_MOUNTS, (store, mount) => {
       200,
       '9223372036854775800',
     ])
-    const tooBig = await h.curl(`/${id}/`, {
+    const tooBig = await h.curl(`/${id}`, {
       body: '{"txn":[{"set":"n:inf","value":1e400},{"delete":"n:max"}]}',
     })
     expect(tooBig.status).toBe(400)
@@ -205,7 +205,7 @@ describeEachStoreAndMount('kvdb bad input', KVDB_MOUNTS, (store, mount) => {
       ['GET', '/NoSuchBucket1234567890/'],
       ['POST', '/NoSuchBucket1234567890', '{"txn":[{"delete":"k"}]}'],
       ['PATCH', '/NoSuchBucket1234567890', 'default_ttl=1'],
-      ['DELETE', '/NoSuchBucket1234567890/'],
+      ['DELETE', '/NoSuchBucket1234567890'],
       ['POST', '/NoSuchBucket1234567890/tokens/', 'prefix=a'],
       ['GET', '/NoSuchBucket1234567890/scripts/'],
       ['GET', '/%FF%00/k'],
@@ -267,7 +267,7 @@ describeEachStoreAndMount('kvdb bad input', KVDB_MOUNTS, (store, mount) => {
     const bucket = await created.text()
     expect((await h.curl(`/${bucket}/`, { user: 'multi:' })).status).toBe(200)
     expect(
-      (await h.curl(`/${bucket}/`, { method: 'PATCH', data: ['default_ttl=x'], user: 'multi:' })).status,
+      (await h.curl(`/${bucket}`, { method: 'PATCH', data: ['default_ttl=x'], user: 'multi:' })).status,
     ).toBe(400)
   })
 

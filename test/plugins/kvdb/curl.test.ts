@@ -93,7 +93,7 @@ describeEachStore('kvdb with the real curl', (store) => {
     expect((await curl(`${base}/${id}/x`, '-u', 'knock:', '-d', '1'))[0]).toBe(401)
     expect(await curl('-X', 'DELETE', `${base}/${id}/users:1:email`, '-u', 'knock2:')).toEqual([200, ''])
     expect(await curl(`${base}/${id}/users:1:email`)).toEqual([404, 'key not found'])
-    expect(await curl('-X', 'DELETE', `${base}/${id}/`, '-u', 'supersecret:')).toEqual([200, ''])
+    expect(await curl('-X', 'DELETE', `${base}/${id}`, '-u', 'supersecret:')).toEqual([200, ''])
     expect(await curl(`${base}/${id}/hello`)).toEqual([404, 'bucket not found'])
   })
 })

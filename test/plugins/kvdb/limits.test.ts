@@ -166,7 +166,7 @@ describeEachStoreAndMount('kvdb rate limit and limits', KVDB_MOUNTS, (store, mou
     const h = harness()
     const other = await h.kv.engine.namespaces.create({ dialect: 'cloudkv', settings: {} })
     expect(await answer(await h.curl(`/${other.id}/k`))).toEqual([404, 'bucket not found'])
-    expect((await h.curl(`/${other.id}/`, { method: 'DELETE' })).status).toBe(404)
+    expect((await h.curl(`/${other.id}`, { method: 'DELETE' })).status).toBe(404)
   })
 
   test('changing default_ttl applies to later writes only', async () => {

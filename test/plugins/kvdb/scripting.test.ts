@@ -140,7 +140,7 @@ describeEachStoreAndMount('kvdb scripting', KVDB_MOUNTS, (store, mount) => {
     test('deleting the bucket deletes its scripts', async () => {
       const id = await h.createBucket({ secret_key: SECRET })
       await upload('gone', 'return 1', id)
-      expect((await h.curl(`/${id}/`, { method: 'DELETE', ...AUTH })).status).toBe(200)
+      expect((await h.curl(`/${id}`, { method: 'DELETE', ...AUTH })).status).toBe(200)
       expect(await answer(await h.curl(`/${id}/scripts/gone`))).toEqual([404, 'bucket not found'])
     })
   })

@@ -146,8 +146,8 @@ describeEachStoreAndMount('kvdb seed examples', KVDB_MOUNTS, (store, mount) => {
   test('delete a bucket and all its keys', async () => {
     const id = await h.createBucket({ secret_key: 'supersecret' })
     await h.curl(`/${id}/hello`, { data: ['world'] })
-    expect((await h.curl(`/${id}/`, { method: 'DELETE' })).status).toBe(403)
-    expect(await answer(await h.curl(`/${id}/`, { method: 'DELETE', user: 'supersecret:' }))).toEqual([
+    expect((await h.curl(`/${id}`, { method: 'DELETE' })).status).toBe(403)
+    expect(await answer(await h.curl(`/${id}`, { method: 'DELETE', user: 'supersecret:' }))).toEqual([
       200,
       '',
     ])
@@ -190,7 +190,7 @@ describeEachStoreAndMount('kvdb seed examples', KVDB_MOUNTS, (store, mount) => {
     h.clock.advance(90_000)
     await h.curl(`/${id}/set`, { data: ['2'] })
     await h.curl(`/${id}/counter`, { method: 'PATCH', data: ['+1'] })
-    await h.curl(`/${id}/`, { body: JSON.stringify({ txn: [{ set: 'txn', value: 2 }] }) })
+    await h.curl(`/${id}`, { body: JSON.stringify({ txn: [{ set: 'txn', value: 2 }] }) })
     h.clock.advance(60_000)
     expect(await answer(await h.curl(`/${id}/?values=true`))).toEqual([200, 'counter=2\nset=2\ntxn=2\n'])
     h.clock.advance(41_000)
