@@ -149,7 +149,7 @@ export class Accounts {
   async rotate(id: string, which?: string): Promise<IssuedCredentials> {
     for (;;) {
       const found = await this.record(id)
-      if (!found) throw new NotFoundError('account not found')
+      if (!found) throw new NotFoundError('account', 'account not found')
       const { record, version } = found
       const kind = this.kindOf(record.dialect)
       const fields = Object.keys(record.credentials).filter(
@@ -157,7 +157,7 @@ export class Accounts {
       )
       if (fields.length === 0) {
         const roles = [...new Set(Object.values(kind.credentials))]
-        throw new InvalidError(`"which" must be one of: ${[...roles, 'both'].join(', ')}`)
+        throw new InvalidError('role', `"which" must be one of: ${[...roles, 'both'].join(', ')}`)
       }
       const issued = fields.map((field) => this.issue(id, record.dialect, field, kind))
       const credentials = { ...record.credentials }
@@ -230,7 +230,7 @@ export class Accounts {
 
   private kindOf(dialect: string): AccountKind {
     const kind = this.kinds.get(dialect)
-    if (!kind) throw new InvalidError(`"dialect" must be one of: ${this.dialects.join(', ')}`)
+    if (!kind) throw new InvalidError('dialect', `"dialect" must be one of: ${this.dialects.join(', ')}`)
     return kind
   }
 

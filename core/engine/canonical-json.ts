@@ -14,12 +14,12 @@ export function canonicalPrimitive(text: string): string {
     try {
       parsed = JSON.parse(trimmed)
     } catch {
-      throw new InvalidError('not a JSON primitive')
+      throw new InvalidError('json', 'not a JSON primitive')
     }
     return `s${JSON.stringify(parsed)}`
   }
   const match = NUMBER.exec(trimmed)
-  if (!match) throw new InvalidError('not a JSON primitive')
+  if (!match) throw new InvalidError('json', 'not a JSON primitive')
   return canonicalNumber(match[1]!, match[2]!, match[3] ?? '', Number(match[4] ?? 0))
 }
 

@@ -95,7 +95,7 @@ export class Engine {
   async put(ns: string, key: Uint8Array, value: ValueInput, options: PutOptions = {}): Promise<WriteResult> {
     this.checkKey(key)
     if (options.ifAbsent && options.ifVersion !== undefined) {
-      throw new InvalidError('ifAbsent and ifVersion cannot be combined')
+      throw new InvalidError('conditions', 'ifAbsent and ifVersion cannot be combined')
     }
     const now = this.clock.now()
     const stored = this.storedValue(value, options, now)
@@ -122,7 +122,8 @@ export class Engine {
     options: ExpiryOptions = {},
   ): Promise<IncrementResult> {
     this.checkKey(key)
-    if (typeof delta === 'number' && !Number.isFinite(delta)) throw new InvalidError('delta must be finite')
+    if (typeof delta === 'number' && !Number.isFinite(delta))
+      throw new InvalidError('delta', 'delta must be finite')
     const now = this.clock.now()
     const by: IncrementDelta =
       typeof delta === 'bigint' ? { type: 'int', by: delta } : { type: 'float', by: delta }
@@ -131,10 +132,10 @@ export class Engine {
 
   async scan(ns: string, query: ScanQuery): Promise<ScanPage> {
     if (!Number.isInteger(query.limit) || query.limit < 0 || query.limit > this.limits.maxScanLimit) {
-      throw new InvalidError(`limit must be an integer from 0 to ${this.limits.maxScanLimit}`)
+      throw new InvalidError('limit', `limit must be an integer from 0 to ${this.limits.maxScanLimit}`)
     }
     if (query.offset !== undefined && (!Number.isInteger(query.offset) || query.offset < 0)) {
-      throw new InvalidError('offset must be a non-negative integer')
+      throw new InvalidError('offset', 'offset must be a non-negative integer')
     }
     return this.open().scan(ns, query, this.clock.now())
   }
@@ -146,14 +147,14 @@ export class Engine {
   /** Applies every operation or none: a failing condition throws ConflictError naming its opIndex. */
   async batch(ns: string, ops: BatchOp[]): Promise<BatchResult> {
     if (ops.length > this.limits.maxBatchOps) {
-      throw new TooLargeError(`a batch holds at most ${this.limits.maxBatchOps} operations`)
+      throw new TooLargeError('batch', `a batch holds at most ${this.limits.maxBatchOps} operations`)
     }
     const now = this.clock.now()
     const resolved = ops.map((op): BackendBatchOp => {
       this.checkKey(op.key)
       if (op.type !== 'put') return op
       if (op.ifAbsent && op.ifVersion !== undefined) {
-        throw new InvalidError('ifAbsent and ifVersion cannot be combined')
+        throw new InvalidError('conditions', 'ifAbsent and ifVersion cannot be combined')
       }
       return {
         type: 'put',
@@ -177,7 +178,8 @@ export class Engine {
     this.checkKey(key)
     const maxItems = this.maxItems(options)
     const elements = uniqueElements(values)
-    if (elements.length > maxItems) throw new InvalidError(`a list holds at most ${maxItems} items`)
+    if (elements.length > maxItems)
+      throw new InvalidError('list-size', `a list holds at most ${maxItems} items`)
     return this.open().listWrite(ns, key, elements, maxItems)
   }
 
@@ -204,7 +206,7 @@ export class Engine {
   async listSlice(ns: string, key: Uint8Array, start: number, end: number): Promise<string[]> {
     this.checkKey(key)
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end))
-      throw new InvalidError('bounds must be integers')
+      throw new InvalidError('bounds', 'bounds must be integers')
     return found(await this.open().listRange(ns, key, start, end))
   }
 
@@ -260,24 +262,24 @@ export class Engine {
   }
 
   private open(): Backend {
-    if (this.closed) throw new UnavailableError('engine is closed')
+    if (this.closed) throw new UnavailableError('closed', 'engine is closed')
     return this.backend
   }
 
   private checkKey(key: Uint8Array): void {
-    if (key.length === 0) throw new InvalidError('key must not be empty')
+    if (key.length === 0) throw new InvalidError('key', 'key must not be empty')
     if (key.length > this.limits.maxKeyBytes) {
-      throw new TooLargeError(`key is longer than ${this.limits.maxKeyBytes} bytes`)
+      throw new TooLargeError('key', `key is longer than ${this.limits.maxKeyBytes} bytes`)
     }
   }
 
   private storedValue(value: ValueInput, expiry: ExpiryOptions, now: number): StoredValue {
     if (value.bytes.length > this.limits.maxValueBytes) {
-      throw new TooLargeError(`value is longer than ${this.limits.maxValueBytes} bytes`)
+      throw new TooLargeError('value', `value is longer than ${this.limits.maxValueBytes} bytes`)
     }
     const metadata = value.metadata ?? null
     if (metadata !== null && metadata.length > this.limits.maxMetadataBytes) {
-      throw new TooLargeError(`metadata is longer than ${this.limits.maxMetadataBytes} bytes`)
+      throw new TooLargeError('metadata', `metadata is longer than ${this.limits.maxMetadataBytes} bytes`)
     }
     return {
       bytes: value.bytes,
@@ -291,15 +293,15 @@ export class Engine {
   private expiryOf(options: ExpiryOptions, now: number): number | null {
     const { ttlMs, expiresAt } = options
     if (ttlMs !== undefined && expiresAt !== undefined && expiresAt !== null) {
-      throw new InvalidError('give ttlMs or expiresAt, not both')
+      throw new InvalidError('expiry', 'give ttlMs or expiresAt, not both')
     }
     if (ttlMs !== undefined) {
-      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidError('ttl must be positive')
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidError('expiry', 'ttl must be positive')
       return latestExpiry(now + Math.ceil(ttlMs))
     }
     if (expiresAt === undefined || expiresAt === null) return null
-    if (!Number.isFinite(expiresAt)) throw new InvalidError('expiry must be a time')
-    if (expiresAt <= now) throw new InvalidError('expiry is in the past')
+    if (!Number.isFinite(expiresAt)) throw new InvalidError('expiry', 'expiry must be a time')
+    if (expiresAt <= now) throw new InvalidError('expiry', 'expiry is in the past')
     return latestExpiry(Math.ceil(expiresAt))
   }
 
@@ -309,7 +311,7 @@ export class Engine {
 }
 
 function found<T>(result: T | null): T {
-  if (result === null) throw new NotFoundError('list not found')
+  if (result === null) throw new NotFoundError('list', 'list not found')
   return result
 }
 
@@ -334,6 +336,6 @@ function uniqueElements(values: string[]): ListElement[] {
 export const LATEST_EXPIRY_MS = Date.UTC(10000, 0, 1) - 1
 
 function latestExpiry(expiresAt: number): number {
-  if (expiresAt > LATEST_EXPIRY_MS) throw new InvalidError('expiry is after the year 9999')
+  if (expiresAt > LATEST_EXPIRY_MS) throw new InvalidError('expiry', 'expiry is after the year 9999')
   return expiresAt
 }

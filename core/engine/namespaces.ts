@@ -75,7 +75,7 @@ export class NamespaceRegistry {
     const owner = input.owner ?? null
     const title = input.title ?? null
     for (const part of [input.dialect, owner ?? '', title ?? '']) {
-      if (part.includes('\u0000')) throw new InvalidError('names must not contain NUL')
+      if (part.includes('\u0000')) throw new InvalidError('name', 'names must not contain NUL')
     }
     const record: NamespaceRecord = {
       dialect: input.dialect,
@@ -108,7 +108,9 @@ export class NamespaceRegistry {
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error
         if (error.opIndex === 0 && input.id === undefined) continue // a random id collided: draw again
-        throw new ConflictError(error.opIndex === 0 ? 'namespace exists' : 'title taken', error.opIndex)
+        throw error.opIndex === 0
+          ? new ConflictError('exists', 'namespace exists', error.opIndex)
+          : new ConflictError('title-taken', 'title taken', error.opIndex)
       }
     }
   }
@@ -131,9 +133,9 @@ export class NamespaceRegistry {
   ): Promise<Namespace<S>> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.get<S>(id)
-      if (!current) throw new NotFoundError('namespace not found')
+      if (!current) throw new NotFoundError('namespace', 'namespace not found')
       if (options.ifVersion !== undefined && current.version !== options.ifVersion) {
-        throw new ConflictError('namespace changed')
+        throw new ConflictError('namespace-changed', 'namespace changed')
       }
       const { title = current.title, settings = current.settings } =
         typeof change === 'function' ? change(current) : change
@@ -160,11 +162,11 @@ export class NamespaceRegistry {
         return toNamespace<S>(id, record, versions[0]!)
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error
-        if (error.opIndex !== 0) throw new ConflictError('title taken', error.opIndex)
-        if (options.ifVersion !== undefined) throw new ConflictError('namespace changed')
+        if (error.opIndex !== 0) throw new ConflictError('title-taken', 'title taken', error.opIndex)
+        if (options.ifVersion !== undefined) throw new ConflictError('namespace-changed', 'namespace changed')
       }
     }
-    throw new ConflictError('namespace is changing too often; try again')
+    throw new ConflictError('busy', 'namespace is changing too often; try again')
   }
 
   /** Deletes a namespace at once; its entries and lists are removed in the background. */
@@ -191,7 +193,7 @@ export class NamespaceRegistry {
       this.drainDeleted().catch((error) => this.onBackgroundError?.(error))
       return true
     }
-    throw new ConflictError('namespace is changing too often; try again')
+    throw new ConflictError('busy', 'namespace is changing too often; try again')
   }
 
   /** The namespaces of one owner in one dialect, oldest first. */
@@ -252,7 +254,10 @@ export class NamespaceRegistry {
 
 function checkId(id: string): void {
   if (!NAMESPACE_ID.test(id) || id.startsWith('_')) {
-    throw new InvalidError('a namespace id is 1 to 64 letters, digits, "-" or "_", not starting with "_"')
+    throw new InvalidError(
+      'namespace-id',
+      'a namespace id is 1 to 64 letters, digits, "-" or "_", not starting with "_"',
+    )
   }
 }
 

@@ -15,12 +15,15 @@ import type {
   StoredValue,
 } from './backend.ts'
 import { compareBytes, prefixEnd } from './bytes.ts'
+import { CONFLICT_MESSAGES } from './conditions.ts'
 import {
   ConflictError,
+  type ConflictReason,
   EngineError,
   InvalidError,
   QuotaExceededError,
   TypeMismatchError,
+  type TypeMismatchReason,
   UnavailableError,
 } from './errors.ts'
 import { checkPrefix, DEFAULT_PREFIX, expiringSetKey, lex, NamespaceKeys } from './redis/keys.ts'
@@ -138,9 +141,9 @@ export class RedisBackend implements Backend {
         conditions.ifVersion ?? '',
         conditions.maxKeys ?? '',
       ],
-    )) as [number, number]
-    if (version === -1) throw new ConflictError(conditions.ifAbsent ? 'key exists' : 'version mismatch')
-    if (version === -2) throw new QuotaExceededError()
+    )) as [number, number | string]
+    if (version === -1) throw conflict(hint as ConflictReason)
+    if (version === -2) throw new QuotaExceededError('keys')
     this.hint(ns, value.expiresAt !== null, hint === 1)
     return version
   }
@@ -151,8 +154,8 @@ export class RedisBackend implements Backend {
       'delete',
       [keys.entry(key), keys.index, keys.expiring, keys.info],
       [key, now, ifVersion ?? ''],
-    )) as number
-    if (result === -1) throw new ConflictError('version mismatch')
+    )) as number | string
+    if (typeof result === 'string') throw conflict(result as ConflictReason)
     return result === 1
   }
 
@@ -170,7 +173,7 @@ export class RedisBackend implements Backend {
       [key, delta.type, delta.type === 'int' ? delta.by.toString() : String(delta.by), expiresAt ?? '', now],
     )) as Reply[]
     const status = text(reply[0])
-    if (status === 'mismatch') throw new TypeMismatchError(text(reply[1]))
+    if (status === 'mismatch') throw new TypeMismatchError(text(reply[1]) as TypeMismatchReason)
     const [kind, result, version, hint] = [text(reply[1]), text(reply[2]), reply[3] as number, reply[4]]
     this.hint(ns, expiresAt !== null, hint === 1)
     return kind === KIND_CODES.int
@@ -256,7 +259,11 @@ export class RedisBackend implements Backend {
     )) as Reply[]
     if (text(reply[0]) === 'conflict') {
       const index = reply[1] as number
-      throw new ConflictError(`condition of operation ${index} failed`, index)
+      throw new ConflictError(
+        text(reply[2]) as ConflictReason,
+        `condition of operation ${index} failed`,
+        index,
+      )
     }
     this.hint(ns, expiring, reply[1] === 1)
     return (reply.slice(2) as number[]).map((version) => (version === -1 ? null : version))
@@ -280,7 +287,7 @@ export class RedisBackend implements Backend {
       maxItems,
       ...pairs(elements),
     ])) as string[]
-    if (reply[0] === 'too_many') throw new InvalidError(`a list holds at most ${maxItems} items`)
+    if (reply[0] === 'too_many') throw new InvalidError('list-size', `a list holds at most ${maxItems} items`)
     return reply.slice(1)
   }
 
@@ -375,7 +382,7 @@ export class RedisBackend implements Backend {
     await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, this.timeoutMs))])
     this.client.disconnect()
     clearInterval(this.ticker)
-    for (const entry of this.inFlight) entry.reject(new UnavailableError('store is closed'))
+    for (const entry of this.inFlight) entry.reject(new UnavailableError('closed', 'store is closed'))
     this.inFlight.clear()
   }
 
@@ -408,7 +415,7 @@ export class RedisBackend implements Backend {
   private guard<T>(operation: Promise<T>): Promise<T> {
     if (this.closed) {
       operation.catch(() => {})
-      return Promise.reject(new UnavailableError('store is closed'))
+      return Promise.reject(new UnavailableError('closed', 'store is closed'))
     }
     return new Promise<T>((resolve, reject) => {
       const entry: InFlight = { deadline: Date.now() + this.timeoutMs, reject }
@@ -431,7 +438,7 @@ export class RedisBackend implements Backend {
     for (const entry of this.inFlight) {
       if (entry.deadline > now) return
       this.inFlight.delete(entry)
-      entry.reject(new UnavailableError(`Redis did not answer within ${this.timeoutMs} ms`))
+      entry.reject(new UnavailableError('timeout', `Redis did not answer within ${this.timeoutMs} ms`))
     }
   }
 
@@ -440,6 +447,7 @@ export class RedisBackend implements Backend {
     if (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) return error
     const reason = (error as Error)?.message ?? String(error)
     return new UnavailableError(
+      'unreachable',
       `Redis unavailable: ${this.lastError && this.lastError !== reason ? `${reason} (${this.lastError})` : reason}`,
     )
   }
@@ -522,6 +530,8 @@ function fromInfo(key: Uint8Array, info: Buffer, value: Buffer | null | undefine
   if (value !== undefined) entry.value = value ? bytes(value) : new Uint8Array(0)
   return entry
 }
+
+const conflict = (reason: ConflictReason) => new ConflictError(reason, CONFLICT_MESSAGES[reason])
 
 function pairs(elements: ListElement[]): string[] {
   return elements.flatMap((element) => [element.canon, element.text])

@@ -17,6 +17,7 @@ import type {
   StoredValue,
 } from './backend.ts'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from './bytes.ts'
+import { CONFLICT_MESSAGES, failedCheck, failedCondition, hasConditions } from './conditions.ts'
 import { ConflictError, EngineError, InvalidError, QuotaExceededError, UnavailableError } from './errors.ts'
 import { addToStored } from './numbers.ts'
 import { EntryCache } from './sqlite-cache.ts'
@@ -142,11 +143,11 @@ export class SqliteBackend implements Backend {
     now: number,
   ): Promise<number> {
     return this.write(() => {
-      const { ifAbsent, ifVersion, maxKeys } = conditions
-      if (ifAbsent || ifVersion !== undefined || maxKeys !== undefined) {
+      const { maxKeys } = conditions
+      if (hasConditions(conditions) || maxKeys !== undefined) {
         const current = this.liveVersion(ns, key, now)
-        if (ifAbsent && current !== null) throw new ConflictError('key exists')
-        if (ifVersion !== undefined && current !== ifVersion) throw new ConflictError('version mismatch')
+        const failed = failedCondition(conditions, current)
+        if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
         if (maxKeys !== undefined && current === null) this.checkQuota(ns, maxKeys, now)
       }
       return this.upsert(ns, key, value, now)
@@ -155,8 +156,9 @@ export class SqliteBackend implements Backend {
 
   delete(ns: string, key: Uint8Array, ifVersion: number | undefined, now: number): Promise<boolean> {
     return this.write(() => {
-      if (ifVersion !== undefined && this.liveVersion(ns, key, now) !== ifVersion) {
-        throw new ConflictError('version mismatch')
+      if (ifVersion !== undefined) {
+        const failed = failedCondition({ ifVersion }, this.liveVersion(ns, key, now))
+        if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
       }
       this.cache.forget(ns, key)
       const removed = this.sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at').get({
@@ -230,18 +232,10 @@ export class SqliteBackend implements Backend {
     return this.write(() => {
       // Every condition is judged against the state before the batch, as on Redis.
       ops.forEach((op, index) => {
-        const wantsState =
-          op.type === 'check' || (op.type === 'put' && op.ifAbsent) || op.ifVersion !== undefined
-        if (!wantsState) return
+        if (op.type !== 'check' && !hasConditions(op)) return
         const current = this.liveVersion(ns, op.key, now)
-        const failed =
-          op.type === 'check'
-            ? (op.exists === true && current === null) ||
-              (op.exists === false && current !== null) ||
-              (op.version !== undefined && current !== op.version)
-            : (op.type === 'put' && op.ifAbsent && current !== null) ||
-              (op.ifVersion !== undefined && current !== op.ifVersion)
-        if (failed) throw new ConflictError(`condition of operation ${index} failed`, index)
+        const failed = op.type === 'check' ? failedCheck(op, current) : failedCondition(op, current)
+        if (failed) throw new ConflictError(failed, `condition of operation ${index} failed`, index)
       })
       return ops.map((op) => {
         if (op.type === 'put') return this.upsert(ns, op.key, op.value, now)
@@ -288,7 +282,7 @@ export class SqliteBackend implements Backend {
         }
       }
       // Thrown inside this write's savepoint, so the inserts above are undone.
-      if (length > maxItems) throw new InvalidError(`a list holds at most ${maxItems} items`)
+      if (length > maxItems) throw new InvalidError('list-size', `a list holds at most ${maxItems} items`)
       this.saveListHead(ns, key, nextPos, length)
       return this.listTexts(ns, key)
     })
@@ -403,7 +397,7 @@ export class SqliteBackend implements Backend {
   }
 
   async ping(): Promise<void> {
-    if (this.closed) throw new UnavailableError('store is closed')
+    if (this.closed) throw new UnavailableError('closed', 'store is closed')
     this.sql('SELECT 1').get()
   }
 
@@ -444,7 +438,7 @@ export class SqliteBackend implements Backend {
 
   /** Queues a mutation for the next group commit; resolves once it is committed. */
   private write<T>(run: () => T): Promise<T> {
-    if (this.closed) return Promise.reject(new UnavailableError('store is closed'))
+    if (this.closed) return Promise.reject(new UnavailableError('closed', 'store is closed'))
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ run, resolve, reject })
       if (this.pending.length === 1 && !this.flushing) defer(() => this.flush())
@@ -528,7 +522,7 @@ export class SqliteBackend implements Backend {
       | { stored_keys: number }
       | undefined
     if ((state?.stored_keys ?? 0) < maxKeys) return
-    if (this.countLive(ns, undefined, now) >= maxKeys) throw new QuotaExceededError()
+    if (this.countLive(ns, undefined, now) >= maxKeys) throw new QuotaExceededError('keys')
   }
 
   private countLive(ns: string, prefix: Uint8Array | undefined, now: number): number {
@@ -581,7 +575,7 @@ function storeError(error: unknown): unknown {
   const code = (error as { errcode?: number }).errcode
   // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes in the high bits.
   if (code !== undefined && ((code & 0xff) === 5 || (code & 0xff) === 6)) {
-    return new UnavailableError('database is busy')
+    return new UnavailableError('busy', 'database is busy')
   }
   return error
 }

@@ -17,11 +17,13 @@ export interface ConformanceTarget {
 const text = (value: string) => ({ bytes: utf8(value) })
 const keyText = (key: Uint8Array) => fromUtf8(key)
 
-async function expectCode(promise: Promise<unknown>, code: EngineErrorCode): Promise<void> {
+/** Expects an engine error of this code, and of this reason when one is given. */
+async function expectCode(promise: Promise<unknown>, code: EngineErrorCode, reason?: string): Promise<void> {
   try {
     await promise
   } catch (error) {
     expect((error as { code?: string }).code).toBe(code)
+    if (reason !== undefined) expect((error as { reason?: string }).reason).toBe(reason)
     return
   }
   throw new Error(`expected an engine error ${code}, but the operation succeeded`)
@@ -500,6 +502,106 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           key: utf8('k'),
         }))
         await expectCode(engine.batch(ns, ops), 'too_large')
+      })
+    })
+
+    describe('errors name their reason', () => {
+      test('a failed put or delete condition: exists or version, with the message dialects know', async () => {
+        const { version } = await engine.put(ns, utf8('k'), text('v'))
+        const exists = await engine.put(ns, utf8('k'), text('x'), { ifAbsent: true }).catch((e) => e)
+        expect(exists).toMatchObject({ code: 'conflict', reason: 'exists', message: 'key exists' })
+        const stale = await engine.put(ns, utf8('k'), text('x'), { ifVersion: version + 1 }).catch((e) => e)
+        expect(stale).toMatchObject({ code: 'conflict', reason: 'version', message: 'version mismatch' })
+        await expectCode(
+          engine.put(ns, utf8('none'), text('x'), { ifVersion: version }),
+          'conflict',
+          'version',
+        )
+        await expectCode(engine.delete(ns, utf8('k'), { ifVersion: version + 1 }), 'conflict', 'version')
+      })
+
+      test('a failed batch condition names its operation and its reason', async () => {
+        const { version } = await engine.put(ns, utf8('here'), text('v'))
+        const failure = (ops: Parameters<Engine['batch']>[1]) => engine.batch(ns, ops).catch((e) => e)
+        expect(
+          await failure([
+            { type: 'put', key: utf8('a'), value: text('1') },
+            { type: 'check', key: utf8('gone'), exists: true },
+          ]),
+        ).toMatchObject({ reason: 'missing', opIndex: 1 })
+        expect(await failure([{ type: 'check', key: utf8('here'), exists: false }])).toMatchObject({
+          reason: 'exists',
+          opIndex: 0,
+        })
+        expect(
+          await failure([{ type: 'put', key: utf8('here'), value: text('x'), ifAbsent: true }]),
+        ).toMatchObject({ reason: 'exists', opIndex: 0 })
+        expect(
+          await failure([
+            { type: 'check', key: utf8('here'), version },
+            { type: 'delete', key: utf8('here'), ifVersion: version + 1 },
+          ]),
+        ).toMatchObject({ reason: 'version', opIndex: 1 })
+        expect(await failure([{ type: 'check', key: utf8('here'), version: version + 1 }])).toMatchObject({
+          reason: 'version',
+          message: 'condition of operation 0 failed',
+        })
+      })
+
+      test('limits, invalid input, type mismatches and missing lists', async () => {
+        await expectCode(engine.put(ns, new Uint8Array(0), text('v')), 'invalid', 'key')
+        await expectCode(engine.get(ns, new Uint8Array(engine.limits.maxKeyBytes + 1)), 'too_large', 'key')
+        await expectCode(
+          engine.put(ns, utf8('k'), { bytes: new Uint8Array(engine.limits.maxValueBytes + 1) }),
+          'too_large',
+          'value',
+        )
+        await expectCode(engine.put(ns, utf8('k'), text('v'), { ttlMs: -1 }), 'invalid', 'expiry')
+        await expectCode(
+          engine.put(ns, utf8('k'), text('v'), { ifAbsent: true, ifVersion: 1 }),
+          'invalid',
+          'conditions',
+        )
+        await expectCode(engine.scan(ns, { limit: -1 }), 'invalid', 'limit')
+        await expectCode(engine.listRead(ns, utf8('nolist')), 'not_found', 'list')
+        await expectCode(engine.listWrite(ns, utf8('l'), ['{}']), 'invalid', 'json')
+        await expectCode(engine.listAdd(ns, utf8('l'), ['1', '2'], { maxItems: 1 }), 'invalid', 'list-size')
+        await engine.put(ns, utf8('t'), { bytes: utf8('hello'), kind: 'text' })
+        const mismatch = await engine.increment(ns, utf8('t'), 1n).catch((e) => e)
+        expect(mismatch).toMatchObject({ reason: 'not-a-number', message: 'value is not a number' })
+        await engine.put(ns, utf8('max'), { bytes: utf8((2n ** 63n - 1n).toString()), kind: 'int' })
+        const overflow = await engine.increment(ns, utf8('max'), 1n).catch((e) => e)
+        expect(overflow).toMatchObject({ reason: 'int-overflow', message: 'integer overflow' })
+        await engine.put(ns, utf8('huge'), { bytes: utf8('1e308'), kind: 'float' })
+        await expectCode(engine.increment(ns, utf8('huge'), 1e308), 'type_mismatch', 'float-overflow')
+        await engine.put(ns, utf8('a'), text('1'), { maxKeys: 100 })
+        const count = await engine.count(ns)
+        await expectCode(
+          engine.put(ns, utf8('one-more'), text('1'), { maxKeys: count }),
+          'quota_exceeded',
+          'keys',
+        )
+      })
+
+      test('namespaces: id taken, title taken, changed, not found', async () => {
+        const dialect = 'conformance'
+        const owner = `acct-${ns}`
+        const id = `n${randomString(BASE62, 12)}`
+        const first = await engine.namespaces.create({ dialect, id, owner, title: 'one' })
+        const taken = await engine.namespaces.create({ dialect, id }).catch((e) => e)
+        expect(taken).toMatchObject({ reason: 'exists', message: 'namespace exists' })
+        const title = await engine.namespaces.create({ dialect, owner, title: 'one' }).catch((e) => e)
+        expect(title).toMatchObject({ reason: 'title-taken', message: 'title taken' })
+        const second = await engine.namespaces.create({ dialect, owner, title: 'two' })
+        const rename = await engine.namespaces.update(second.id, { title: 'one' }).catch((e) => e)
+        expect(rename).toMatchObject({ reason: 'title-taken', message: 'title taken' })
+        await engine.namespaces.update(first.id, { settings: { n: 1 } })
+        const changed = await engine.namespaces
+          .update(first.id, { settings: { n: 2 } }, { ifVersion: first.version })
+          .catch((e) => e)
+        expect(changed).toMatchObject({ reason: 'namespace-changed', message: 'namespace changed' })
+        await expectCode(engine.namespaces.update('missing', { settings: {} }), 'not_found', 'namespace')
+        await expectCode(engine.namespaces.create({ dialect, id: 'has space' }), 'invalid', 'namespace-id')
       })
     })
 

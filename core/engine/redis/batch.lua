@@ -4,7 +4,7 @@
 -- ARGV: namespace key prefix (everything before ':e:'), now, then 9 fields per operation: type ('p'|'d'|'c'), member, a, b, value, kind, ct, meta,
 --   expires, where a is ifAbsent ('1') for a put and exists ('1'|'0') for a check, and b is the
 --   version a put, delete or check requires ('' for any).
--- Returns { 'conflict', index } or { 'ok', hint, result... } with -1 for no version.
+-- Returns { 'conflict', index, reason } or { 'ok', hint, result... } with -1 for no version.
 local ns = { index = KEYS[1], expiring = KEYS[2], version = KEYS[3], info = KEYS[4] }
 -- Entry keys are built here (a batch has any number of them); they share the declared keys' hash
 -- tag, so they sit in the same slot.
@@ -17,13 +17,19 @@ for i = 1, count do
   local type, a, b = field(i, 1), field(i, 3), field(i, 4)
   if type == 'c' or a == '1' or b ~= '' then
     local current = live_version(entry_key(i), now)
-    local failed = (b ~= '' and current ~= tonumber(b))
-    if type == 'p' then
-      failed = failed or (a == '1' and current ~= false)
-    elseif type == 'c' then
-      failed = failed or (a == '1' and not current) or (a == '0' and current ~= false)
+    local failed
+    if type == 'c' then
+      if a == '1' and not current then
+        failed = 'missing'
+      elseif a == '0' and current then
+        failed = 'exists'
+      elseif b ~= '' and current ~= tonumber(b) then
+        failed = 'version'
+      end
+    else
+      failed = failed_condition(current, a, b)
     end
-    if failed then return { 'conflict', i - 1 } end
+    if failed then return { 'conflict', i - 1, failed } end
   end
 end
 
