@@ -1,10 +1,22 @@
 // The shared data model every dialect and every backend speaks (see ARCHITECTURE.md, "The engine").
 // Times are absolute milliseconds since the epoch; dialects convert to seconds at their edge.
 
-/** How a value's bytes are to be read. The engine stores the kind; dialects decide it. */
-export type ValueKind = 'bytes' | 'text' | 'json' | 'int' | 'float'
+/**
+ * Every value kind, in the order of its stored code: a kind is stored as its index here (a SQLite
+ * column, a Redis hash field, the Redis scripts' constants), so this list only ever grows at the end.
+ */
+export const VALUE_KINDS = ['bytes', 'text', 'json', 'int', 'float'] as const
 
-export const VALUE_KINDS: readonly ValueKind[] = ['bytes', 'text', 'json', 'int', 'float']
+/** How a value's bytes are to be read. The engine stores the kind; dialects decide it. */
+export type ValueKind = (typeof VALUE_KINDS)[number]
+
+/** The stored code of each kind: its index in VALUE_KINDS. */
+export const VALUE_KIND_CODES = Object.fromEntries(VALUE_KINDS.map((kind, code) => [kind, code])) as Readonly<
+  Record<ValueKind, number>
+>
+
+/** The kind of a stored code; an unknown code (written by a later version) reads as bytes. */
+export const kindOfCode = (code: number): ValueKind => VALUE_KINDS[code] ?? 'bytes'
 
 /** Everything about an entry except its value bytes (what a scan without values returns). */
 export interface EntryInfo {
