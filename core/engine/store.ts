@@ -2,7 +2,7 @@
 
 import type { StoreConfig } from '../config.ts'
 import type { Backend } from './backend.ts'
-import { RedisBackend } from './redis.ts'
+import { RedisBackend } from './redis/backend.ts'
 import { SqliteBackend } from './sqlite/backend.ts'
 
 export class StoreOpenError extends Error {}

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { loadConfig } from '../../core/config.ts'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
-import { RedisBackend } from '../../core/engine/redis.ts'
+import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { openBackend } from '../../core/engine/store.ts'
 import {
   dropPrefix,
