@@ -4,6 +4,7 @@
 import type { Backend, BackendBatchOp, IncrementDelta, ListElement, StoredValue } from './backend.ts'
 import { canonicalPrimitive } from './canonical-json.ts'
 import { InvalidError, NotFoundError, TooLargeError, UnavailableError } from './errors.ts'
+import { LoadingBackend } from './loading-backend.ts'
 import { NamespaceRegistry } from './namespaces.ts'
 import {
   type BatchOp,
@@ -57,12 +58,20 @@ export class Engine {
   readonly limits: EngineLimits
   readonly namespaces: NamespaceRegistry
   private readonly sweepTimer: ReturnType<typeof setInterval> | undefined
+  private current: Backend
   private closed = false
 
-  constructor(
-    readonly backend: Backend,
-    options: EngineOptions = {},
-  ) {
+  constructor(backend: Backend, options: EngineOptions = {}) {
+    this.current = backend
+    // A backend still being imported stands in until it is there; then calls go to it directly.
+    if (backend instanceof LoadingBackend) {
+      backend.loaded.then(
+        (loaded) => {
+          this.current = loaded
+        },
+        () => {},
+      )
+    }
     this.clock = options.clock ?? systemClock
     this.limits = { ...DEFAULT_ENGINE_LIMITS, ...options.limits }
     this.namespaces = new NamespaceRegistry(this, options.onBackgroundError)
@@ -76,8 +85,13 @@ export class Engine {
     }
   }
 
+  /** The backend every operation goes to. */
+  get backend(): Backend {
+    return this.current
+  }
+
   get backendName(): string {
-    return this.backend.name
+    return this.current.name
   }
 
   async get(ns: string, key: Uint8Array): Promise<Entry | null> {
@@ -242,7 +256,7 @@ export class Engine {
 
   /** Deletes expired entries (reads hide them already) and drains deleted namespaces. */
   async maintain(): Promise<void> {
-    while (!this.closed && (await this.backend.sweep(this.clock.now(), SWEEP_BATCH)) === SWEEP_BATCH) {
+    while (!this.closed && (await this.current.sweep(this.clock.now(), SWEEP_BATCH)) === SWEEP_BATCH) {
       // Keep going while whole batches come back; yield so requests are served in between.
       await new Promise((resolve) => setTimeout(resolve, 0))
     }
@@ -258,12 +272,12 @@ export class Engine {
     this.closed = true
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     await this.namespaces.idle()
-    await this.backend.close()
+    await this.current.close()
   }
 
   private open(): Backend {
     if (this.closed) throw new UnavailableError('closed', 'engine is closed')
-    return this.backend
+    return this.current
   }
 
   private checkKey(key: Uint8Array): void {
