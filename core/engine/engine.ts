@@ -108,24 +108,18 @@ export class Engine {
 
   async put(ns: string, key: Uint8Array, value: ValueInput, options: PutOptions = {}): Promise<WriteResult> {
     this.checkKey(key)
-    if (options.ifAbsent && options.ifVersion !== undefined) {
-      throw new InvalidError('conditions', 'ifAbsent and ifVersion cannot be combined')
-    }
+    checkConditions(options)
     const now = this.clock.now()
     const stored = this.storedValue(value, options, now)
-    const version = await this.open().put(
-      ns,
-      key,
-      stored,
-      { ifAbsent: options.ifAbsent, ifVersion: options.ifVersion, maxKeys: options.maxKeys },
-      now,
-    )
+    const { ifAbsent, ifExists, ifVersion, maxKeys } = options
+    const version = await this.open().put(ns, key, stored, { ifAbsent, ifExists, ifVersion, maxKeys }, now)
     return { version, expiresAt: stored.expiresAt }
   }
 
   async delete(ns: string, key: Uint8Array, options: DeleteOptions = {}): Promise<boolean> {
     this.checkKey(key)
-    return this.open().delete(ns, key, options.ifVersion, this.clock.now())
+    const { ifExists, ifVersion } = options
+    return this.open().delete(ns, key, { ifExists, ifVersion }, this.clock.now())
   }
 
   /** Adds delta to a numeric entry, creating it at zero. A bigint delta is int64, a number is float64. */
@@ -167,18 +161,18 @@ export class Engine {
     const resolved = ops.map((op): BackendBatchOp => {
       this.checkKey(op.key)
       if (op.type !== 'put') return op
-      if (op.ifAbsent && op.ifVersion !== undefined) {
-        throw new InvalidError('conditions', 'ifAbsent and ifVersion cannot be combined')
-      }
+      checkConditions(op)
       return {
         type: 'put',
         key: op.key,
         value: this.storedValue(op.value, op, now),
         ifAbsent: op.ifAbsent,
+        ifExists: op.ifExists,
         ifVersion: op.ifVersion,
       }
     })
-    return { versions: await this.open().batch(ns, resolved, now) }
+    const versions = await this.open().batch(ns, resolved, now)
+    return { versions, expiresAt: resolved.map((op) => (op.type === 'put' ? op.value.expiresAt : null)) }
   }
 
   // --- Lists: ordered sets of JSON primitives, in their own keyspace per namespace ---
@@ -322,6 +316,15 @@ export class Engine {
   private maxItems(options: ListWriteOptions): number {
     return Math.min(options.maxItems ?? this.limits.maxListItems, this.limits.maxListItems)
   }
+}
+
+/** ifAbsent contradicts ifExists and ifVersion (both require a live entry). */
+function checkConditions(options: { ifAbsent?: boolean; ifExists?: boolean; ifVersion?: number }): void {
+  if (!options.ifAbsent) return
+  if (options.ifVersion !== undefined) {
+    throw new InvalidError('conditions', 'ifAbsent and ifVersion cannot be combined')
+  }
+  if (options.ifExists) throw new InvalidError('conditions', 'ifAbsent and ifExists cannot be combined')
 }
 
 function found<T>(result: T | null): T {

@@ -6,6 +6,7 @@
 import type {
   Backend,
   BackendBatchOp,
+  DeleteConditions,
   IncrementDelta,
   ListElement,
   PutConditions,
@@ -37,8 +38,8 @@ export class LoadingBackend implements Backend {
     return this.loaded.then((backend) => backend.put(ns, key, value, conditions, now))
   }
 
-  delete(ns: string, key: Uint8Array, ifVersion: number | undefined, now: number): Promise<boolean> {
-    return this.loaded.then((backend) => backend.delete(ns, key, ifVersion, now))
+  delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
+    return this.loaded.then((backend) => backend.delete(ns, key, conditions, now))
   }
 
   increment(

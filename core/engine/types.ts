@@ -55,17 +55,21 @@ export interface ExpiryOptions {
 }
 
 export interface PutOptions extends ExpiryOptions {
-  /** Fail with a conflict when a live entry exists. */
+  /** Fail with a conflict (reason 'exists') when a live entry exists. */
   ifAbsent?: boolean
-  /** Fail with a conflict unless a live entry exists with exactly this version. */
+  /** Fail with a conflict (reason 'missing') unless a live entry exists. Not with ifAbsent. */
+  ifExists?: boolean
+  /** Fail with a conflict (reason 'version') unless a live entry exists with exactly this version. */
   ifVersion?: number
   /** Fail with quota_exceeded when this write would create a key beyond this many live keys. */
   maxKeys?: number
 }
 
 export interface DeleteOptions {
-  /** Fail with a conflict unless a live entry exists with exactly this version. */
+  /** Fail with a conflict (reason 'version') unless a live entry exists with exactly this version. */
   ifVersion?: number
+  /** Fail with a conflict (reason 'missing') unless a live entry exists, instead of answering false. */
+  ifExists?: boolean
 }
 
 export interface WriteResult {
@@ -102,13 +106,15 @@ export interface ScanPage {
  */
 export type BatchOp =
   | ({ type: 'put'; key: Uint8Array; value: ValueInput } & Omit<PutOptions, 'maxKeys'>)
-  | { type: 'delete'; key: Uint8Array; ifVersion?: number }
+  | ({ type: 'delete'; key: Uint8Array } & DeleteOptions)
   /** Asserts the state of a key: that it exists (or not), or has a given version. */
   | { type: 'check'; key: Uint8Array; exists?: boolean; version?: number }
 
 export interface BatchResult {
   /** Per operation: the new version for puts, null for deletes, the current version (or null) for checks. */
   versions: Array<number | null>
+  /** Per operation: when a put's entry expires (null when never); null for deletes and checks. */
+  expiresAt: Array<number | null>
 }
 
 /** Options of list writes. */

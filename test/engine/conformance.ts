@@ -152,6 +152,53 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         await expectCode(engine.put(ns, utf8('k'), text('x'), { ifAbsent: true, ifVersion: 1 }), 'invalid')
       })
 
+      test('ifExists writes only over a live entry, and returns the new version and expiry', async () => {
+        await expectCode(engine.put(ns, utf8('k'), text('x'), { ifExists: true }), 'conflict', 'missing')
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+        const first = await engine.put(ns, utf8('k'), text('1'))
+        const second = await engine.put(ns, utf8('k'), text('2'), { ifExists: true, ttlMs: 5000 })
+        expect(second).toEqual({ version: second.version, expiresAt: clock.now() + 5000 })
+        expect(second.version).toBeGreaterThan(first.version)
+        expect(await engine.get(ns, utf8('k'))).toMatchObject({ version: second.version })
+        expect(fromUtf8((await engine.get(ns, utf8('k')))!.value)).toBe('2')
+      })
+
+      test('ifExists treats an expired entry as missing', async () => {
+        await engine.put(ns, utf8('k'), text('old'), { ttlMs: 1000 })
+        clock.advance(1000)
+        const error = await engine.put(ns, utf8('k'), text('new'), { ifExists: true }).catch((e) => e)
+        expect(error).toMatchObject({ code: 'conflict', reason: 'missing', message: 'key missing' })
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+      })
+
+      test('ifExists with ifVersion needs both; with ifAbsent it is invalid', async () => {
+        const { version } = await engine.put(ns, utf8('k'), text('1'))
+        await expectCode(
+          engine.put(ns, utf8('k'), text('x'), { ifExists: true, ifVersion: version + 1 }),
+          'conflict',
+          'version',
+        )
+        await engine.put(ns, utf8('k'), text('2'), { ifExists: true, ifVersion: version })
+        await expectCode(
+          engine.put(ns, utf8('k'), text('x'), { ifExists: true, ifAbsent: true }),
+          'invalid',
+          'conditions',
+        )
+      })
+
+      test('100 concurrent ifExists puts on a key being deleted: none writes after the delete', async () => {
+        await engine.put(ns, utf8('k'), text('start'))
+        const writes = Array.from({ length: 100 }, (_, i) =>
+          engine.put(ns, utf8('k'), text(`w${i}`), { ifExists: true }),
+        )
+        const deleted = engine.delete(ns, utf8('k'))
+        const results = await Promise.allSettled(writes)
+        expect(await deleted).toBe(true)
+        expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
+        await expectCode(engine.put(ns, utf8('k'), text('late'), { ifExists: true }), 'conflict', 'missing')
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+      })
+
       test('100 concurrent ifVersion puts: exactly one wins', async () => {
         const { version } = await engine.put(ns, utf8('cas'), text('start'))
         const results = await Promise.allSettled(
@@ -206,6 +253,24 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         await engine.put(ns, utf8('k'), text('v'), { ttlMs: 10 })
         clock.advance(11)
         expect(await engine.delete(ns, utf8('k'))).toBe(false)
+      })
+
+      test('ifExists deletes a live entry, and is a conflict when there is none', async () => {
+        await expectCode(engine.delete(ns, utf8('k'), { ifExists: true }), 'conflict', 'missing')
+        const { version } = await engine.put(ns, utf8('k'), text('v'), { ttlMs: 1000 })
+        expect(await engine.delete(ns, utf8('k'), { ifExists: true })).toBe(true)
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+        await expectCode(engine.delete(ns, utf8('k'), { ifExists: true }), 'conflict', 'missing')
+        await engine.put(ns, utf8('gone'), text('v'), { ttlMs: 10 })
+        clock.advance(10)
+        const error = await engine.delete(ns, utf8('gone'), { ifExists: true }).catch((e) => e)
+        expect(error).toMatchObject({ reason: 'missing', message: 'key missing' })
+        await engine.put(ns, utf8('v'), text('v'))
+        await expectCode(
+          engine.delete(ns, utf8('v'), { ifExists: true, ifVersion: version }),
+          'conflict',
+          'version',
+        )
       })
 
       test('ifVersion deletes only that version', async () => {
@@ -475,6 +540,54 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           'conflict',
         )
         expect(fromUtf8((await engine.get(ns, utf8('fresh')))!.value)).toBe('x')
+      })
+
+      test('puts and deletes with ifExists, judged against the state before the batch', async () => {
+        await engine.put(ns, utf8('here'), text('1'))
+        await engine.put(ns, utf8('also'), text('1'))
+        const { versions } = await engine.batch(ns, [
+          { type: 'put', key: utf8('here'), value: text('2'), ifExists: true },
+          { type: 'delete', key: utf8('also'), ifExists: true },
+        ])
+        expect(versions[0]).toBeNumber()
+        expect(fromUtf8((await engine.get(ns, utf8('here')))!.value)).toBe('2')
+        expect(await engine.get(ns, utf8('also'))).toBeNull()
+        const failure = await engine
+          .batch(ns, [
+            { type: 'put', key: utf8('fresh'), value: text('x') },
+            { type: 'put', key: utf8('fresh'), value: text('y'), ifExists: true },
+          ])
+          .catch((e) => e)
+        expect(failure).toMatchObject({ code: 'conflict', reason: 'missing', opIndex: 1 })
+        expect(await engine.get(ns, utf8('fresh'))).toBeNull()
+        await expectCode(
+          engine.batch(ns, [{ type: 'delete', key: utf8('also'), ifExists: true }]),
+          'conflict',
+          'missing',
+        )
+        await expectCode(
+          engine.batch(ns, [
+            { type: 'put', key: utf8('here'), value: text('x'), ifExists: true, ifAbsent: true },
+          ]),
+          'invalid',
+          'conditions',
+        )
+        expect(fromUtf8((await engine.get(ns, utf8('here')))!.value)).toBe('2')
+      })
+
+      test('reports the expiry of each put beside its version', async () => {
+        await engine.put(ns, utf8('old'), text('v'))
+        const result = await engine.batch(ns, [
+          { type: 'put', key: utf8('a'), value: text('1'), ttlMs: 5000 },
+          { type: 'put', key: utf8('b'), value: text('2') },
+          { type: 'delete', key: utf8('old') },
+          { type: 'check', key: utf8('nothing'), exists: false },
+          { type: 'put', key: utf8('c'), value: text('3'), expiresAt: clock.now() + 60_000 },
+        ])
+        expect(result.expiresAt).toEqual([clock.now() + 5000, null, null, null, clock.now() + 60_000])
+        expect(result.versions.map((v) => v === null)).toEqual([false, false, true, true, false])
+        expect((await engine.get(ns, utf8('a')))!.expiresAt).toBe(result.expiresAt[0]!)
+        expect((await engine.get(ns, utf8('c')))!.expiresAt).toBe(result.expiresAt[4]!)
       })
 
       test('conditions are judged against the state before the batch', async () => {

@@ -8,13 +8,14 @@ import { Buffer } from 'node:buffer'
 import type {
   Backend,
   BackendBatchOp,
+  DeleteConditions,
   IncrementDelta,
   ListElement,
   PutConditions,
   StoredValue,
 } from '../backend.ts'
 import { compareBytes, prefixEnd } from '../bytes.ts'
-import { CONFLICT_MESSAGES } from '../conditions.ts'
+import { CONFLICT_MESSAGES, conditionsOfCheck, presence } from '../conditions.ts'
 import {
   ConflictError,
   type ConflictReason,
@@ -102,7 +103,7 @@ export class RedisBackend implements Backend {
         optional(value.metadata),
         value.expiresAt ?? '',
         now,
-        conditions.ifAbsent ? '1' : '',
+        presence(conditions),
         conditions.ifVersion ?? '',
         conditions.maxKeys ?? '',
       ],
@@ -113,12 +114,12 @@ export class RedisBackend implements Backend {
     return version
   }
 
-  async delete(ns: string, key: Uint8Array, ifVersion: number | undefined, now: number): Promise<boolean> {
+  async delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
     const keys = this.redis.keys(ns)
     const result = (await this.redis.run(
       'delete',
       [keys.entry(key), keys.index, keys.expiring, keys.info],
-      [key, now, ifVersion ?? ''],
+      [key, now, presence(conditions), conditions.ifVersion ?? ''],
     )) as number | string
     if (typeof result === 'string') throw conflict(result as ConflictReason)
     return result === 1
@@ -202,7 +203,7 @@ export class RedisBackend implements Backend {
         args.push(
           'p',
           op.key,
-          op.ifAbsent ? '1' : '',
+          presence(op),
           op.ifVersion ?? '',
           value.bytes,
           String(VALUE_KIND_CODES[value.kind]),
@@ -211,10 +212,9 @@ export class RedisBackend implements Backend {
           value.expiresAt ?? '',
         )
       } else if (op.type === 'delete') {
-        args.push('d', op.key, '', op.ifVersion ?? '', '', '', '', '', '')
+        args.push('d', op.key, presence(op), op.ifVersion ?? '', '', '', '', '', '')
       } else {
-        const exists = op.exists === undefined ? '' : op.exists ? '1' : '0'
-        args.push('c', op.key, exists, op.version ?? '', '', '', '', '', '')
+        args.push('c', op.key, presence(conditionsOfCheck(op)), op.version ?? '', '', '', '', '', '')
       }
     }
     const reply = (await this.redis.run(

@@ -18,10 +18,11 @@ local function live_version(entry_key, now)
 end
 
 -- Why a write's conditions fail against the live version `current` (false when there is none),
--- or false when they hold: the reasons of the engine's ConflictError. if_absent is '1' or '';
--- if_version is '' for any version.
-local function failed_condition(current, if_absent, if_version)
-  if if_absent == '1' and current then return 'exists' end
+-- or false when they hold: the reasons of the engine's ConflictError. presence is 'a' (must be
+-- absent), 'e' (must exist) or '' (either); if_version is '' for any version.
+local function failed_condition(current, presence, if_version)
+  if presence == 'a' and current then return 'exists' end
+  if presence == 'e' and not current then return 'missing' end
   if if_version ~= '' and current ~= tonumber(if_version) then return 'version' end
   return false
 end

@@ -1,6 +1,6 @@
 -- Put, with its conditions judged and its indexes updated in the same atomic step.
 -- KEYS: entry, index, expiring, version, info
--- ARGV: member, value, kind, ct, meta, expires, now, ifAbsent ('1'|''), ifVersion, maxKeys
+-- ARGV: member, value, kind, ct, meta, expires, now, presence ('a'|'e'|''), ifVersion, maxKeys
 -- Returns { version, hint }, { -1, reason } when a condition fails, { -2, 0 } over the key quota.
 local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[5] }
 local now = tonumber(ARGV[7])

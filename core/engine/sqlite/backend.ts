@@ -5,13 +5,14 @@
 import type {
   Backend,
   BackendBatchOp,
+  DeleteConditions,
   IncrementDelta,
   ListElement,
   PutConditions,
   StoredValue,
 } from '../backend.ts'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
-import { CONFLICT_MESSAGES, failedCheck, failedCondition, hasConditions } from '../conditions.ts'
+import { CONFLICT_MESSAGES, conditionsOfCheck, failedCondition, hasConditions } from '../conditions.ts'
 import { ConflictError, QuotaExceededError, UnavailableError } from '../errors.ts'
 import { addToStored } from '../numbers.ts'
 import {
@@ -90,10 +91,10 @@ export class SqliteBackend implements Backend {
     })
   }
 
-  delete(ns: string, key: Uint8Array, ifVersion: number | undefined, now: number): Promise<boolean> {
+  delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
     return this.writer.write(() => {
-      if (ifVersion !== undefined) {
-        const failed = failedCondition({ ifVersion }, this.liveVersion(ns, key, now))
+      if (hasConditions(conditions)) {
+        const failed = failedCondition(conditions, this.liveVersion(ns, key, now))
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
       }
       this.cache.forget(ns, key)
@@ -169,7 +170,7 @@ export class SqliteBackend implements Backend {
       ops.forEach((op, index) => {
         if (op.type !== 'check' && !hasConditions(op)) return
         const current = this.liveVersion(ns, op.key, now)
-        const failed = op.type === 'check' ? failedCheck(op, current) : failedCondition(op, current)
+        const failed = failedCondition(op.type === 'check' ? conditionsOfCheck(op) : op, current)
         if (failed) throw new ConflictError(failed, `condition of operation ${index} failed`, index)
       })
       return ops.map((op) => {
