@@ -13,7 +13,13 @@ export const SYSTEM_NAMESPACE = '_system'
 const NAMESPACE_ID = /^[A-Za-z0-9_-]{1,64}$/
 const DROP_BATCH = 10_000
 const UPDATE_ATTEMPTS = 20
+/** How many parsed namespace records are remembered (oldest forgotten first). */
+const PARSED_NAMESPACES = 10_000
 
+/**
+ * A namespace as read. Treat it as read-only: the registry hands the same (frozen) object to every
+ * reader of one version of the record.
+ */
 export interface Namespace<Settings extends object = Record<string, unknown>> {
   id: string
   /** The dialect that created it (kvdb, cloudkv, workers-kv, lightkv, rocketstack). */
@@ -64,6 +70,11 @@ const EMPTY = { bytes: new Uint8Array(0) }
 
 export class NamespaceRegistry {
   private draining: Promise<void> | null = null
+  /**
+   * Namespaces by id, as parsed from the record of their version. The record is still read on every
+   * get (a change by any process counts at once); only parsing a version already parsed is skipped.
+   */
+  private readonly parsed = new Map<string, Namespace<object>>()
 
   constructor(
     private readonly engine: Engine,
@@ -84,10 +95,11 @@ export class NamespaceRegistry {
       settings: input.settings ?? {},
       createdAt: this.engine.clock.now(),
     }
+    const stored = jsonValue(record)
     for (;;) {
       const id = input.id ?? randomString(BASE58, 22)
       const ops = [
-        { type: 'put' as const, key: recordKey(id), value: jsonValue(record), ifAbsent: true },
+        { type: 'put' as const, key: recordKey(id), value: stored, ifAbsent: true },
         ...(title === null
           ? []
           : [
@@ -104,7 +116,7 @@ export class NamespaceRegistry {
       ]
       try {
         const { versions } = await this.engine.batch(SYSTEM_NAMESPACE, ops)
-        return toNamespace<S>(id, record, versions[0]!)
+        return this.remember<S>(id, stored.bytes, versions[0]!)
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error
         if (error.opIndex === 0 && input.id === undefined) continue // a random id collided: draw again
@@ -118,7 +130,13 @@ export class NamespaceRegistry {
   async get<S extends object = Record<string, unknown>>(id: string): Promise<Namespace<S> | null> {
     if (!NAMESPACE_ID.test(id)) return null
     const entry = await this.engine.get(SYSTEM_NAMESPACE, recordKey(id))
-    return entry ? toNamespace<S>(id, JSON.parse(fromUtf8(entry.value)), entry.version) : null
+    if (!entry) {
+      this.parsed.delete(id)
+      return null
+    }
+    const known = this.parsed.get(id)
+    if (known !== undefined && known.version === entry.version) return known as Namespace<S>
+    return this.remember<S>(id, entry.value, entry.version)
   }
 
   /**
@@ -139,10 +157,10 @@ export class NamespaceRegistry {
       }
       const { title = current.title, settings = current.settings } =
         typeof change === 'function' ? change(current) : change
-      const record: NamespaceRecord = { ...current, title, settings }
+      const stored = jsonValue({ ...current, title, settings } satisfies NamespaceRecord)
       const titleChanged = title !== current.title
       const ops = [
-        { type: 'put' as const, key: recordKey(id), value: jsonValue(record), ifVersion: current.version },
+        { type: 'put' as const, key: recordKey(id), value: stored, ifVersion: current.version },
         ...(titleChanged && title !== null
           ? [
               {
@@ -159,7 +177,7 @@ export class NamespaceRegistry {
       ]
       try {
         const { versions } = await this.engine.batch(SYSTEM_NAMESPACE, ops)
-        return toNamespace<S>(id, record, versions[0]!)
+        return this.remember<S>(id, stored.bytes, versions[0]!)
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error
         if (error.opIndex !== 0) throw new ConflictError('title-taken', 'title taken', error.opIndex)
@@ -190,6 +208,7 @@ export class NamespaceRegistry {
         if (error instanceof ConflictError) continue
         throw error
       }
+      this.parsed.delete(id)
       this.drainDeleted().catch((error) => this.onBackgroundError?.(error))
       return true
     }
@@ -225,6 +244,20 @@ export class NamespaceRegistry {
     await this.draining?.catch(() => {})
   }
 
+  /**
+   * Parses a namespace's record as stored (just read, or just written) and keeps it, frozen, as the
+   * parsed form of its version. Parsing what was written, rather than keeping the caller's objects,
+   * leaves the caller free to change its own settings object afterwards.
+   */
+  private remember<S extends object>(id: string, record: Uint8Array, version: number): Namespace<S> {
+    const namespace = toNamespace<S>(id, JSON.parse(fromUtf8(record)), version)
+    deepFreeze(namespace)
+    this.parsed.delete(id)
+    if (this.parsed.size >= PARSED_NAMESPACES) this.parsed.delete(this.parsed.keys().next().value!)
+    this.parsed.set(id, namespace)
+    return namespace
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
       const { entries } = await this.engine.scan(SYSTEM_NAMESPACE, { prefix: dropPrefix, limit: 100 })
@@ -258,6 +291,14 @@ function checkId(id: string): void {
       'namespace-id',
       'a namespace id is 1 to 64 letters, digits, "-" or "_", not starting with "_"',
     )
+  }
+}
+
+/** Freezes a parsed record and everything in it, so that no reader can change what the next one gets. */
+function deepFreeze(value: object): void {
+  Object.freeze(value)
+  for (const inner of Object.values(value)) {
+    if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner)
   }
 }
 

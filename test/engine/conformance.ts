@@ -921,6 +921,23 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect(await engine.namespaces.delete(created.id)).toBe(false)
       })
 
+      test('a version is parsed once: its readers share one frozen namespace', async () => {
+        const settings = { mode: 'public', nested: { n: 1 } }
+        const created = await engine.namespaces.create({ dialect, settings })
+        settings.mode = 'changed by the caller afterwards'
+        const first = await engine.namespaces.get(created.id)
+        expect(first!.settings).toEqual({ mode: 'public', nested: { n: 1 } })
+        expect(await engine.namespaces.get(created.id)).toBe(first)
+        expect(Object.isFrozen(first!.settings)).toBe(true)
+        expect(Object.isFrozen((first!.settings as { nested: object }).nested)).toBe(true)
+        const updated = await engine.namespaces.update(created.id, { settings: { mode: 'private' } })
+        const second = await engine.namespaces.get(created.id)
+        expect(second).not.toBe(first)
+        expect(second).toEqual(updated)
+        await engine.namespaces.delete(created.id)
+        expect(await engine.namespaces.get(created.id)).toBeNull()
+      })
+
       test('a caller-chosen id is unique', async () => {
         const id = `n${randomString(BASE62, 12)}`
         await engine.namespaces.create({ dialect, id })

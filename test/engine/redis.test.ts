@@ -171,3 +171,19 @@ test.skipIf(!reachable)('increments are exact on both sides of the 15-digit fast
     await engine.close()
   }
 })
+
+test.skipIf(!reachable)(
+  'a namespace changed by another process is seen at once, though parsed once',
+  async () => {
+    const writer = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+    const reader = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+    const created = await writer.namespaces.create({ dialect: 'test', settings: { n: 1 } })
+    expect((await reader.namespaces.get(created.id))?.settings).toEqual({ n: 1 })
+    await writer.namespaces.update(created.id, { settings: { n: 2 } })
+    expect((await reader.namespaces.get(created.id))?.settings).toEqual({ n: 2 })
+    await writer.namespaces.delete(created.id)
+    expect(await reader.namespaces.get(created.id)).toBeNull()
+    await writer.close()
+    await reader.close()
+  },
+)
