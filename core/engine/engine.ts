@@ -94,9 +94,15 @@ export class Engine {
     return this.current.name
   }
 
-  async get(ns: string, key: Uint8Array): Promise<Entry | null> {
-    this.checkKey(key)
-    return this.open().get(ns, key, this.clock.now())
+  get(ns: string, key: Uint8Array): Promise<Entry | null> {
+    // Not async: every request reads through here, and passing the backend's promise on settles
+    // one promise instead of two. A refusal is still a rejection, never a throw.
+    try {
+      this.checkKey(key)
+      return this.open().get(ns, key, this.clock.now())
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   async getMany(ns: string, keys: Uint8Array[]): Promise<Array<Entry | null>> {

@@ -74,7 +74,7 @@ export class NamespaceRegistry {
    * Namespaces by id, as parsed from the record of their version. The record is still read on every
    * get (a change by any process counts at once); only parsing a version already parsed is skipped.
    */
-  private readonly parsed = new Map<string, Namespace<object>>()
+  private readonly parsed = new Map<string, { key: Uint8Array; namespace: Namespace<object> }>()
 
   constructor(
     private readonly engine: Engine,
@@ -128,15 +128,17 @@ export class NamespaceRegistry {
   }
 
   async get<S extends object = Record<string, unknown>>(id: string): Promise<Namespace<S> | null> {
-    if (!NAMESPACE_ID.test(id)) return null
-    const entry = await this.engine.get(SYSTEM_NAMESPACE, recordKey(id))
+    const known = this.parsed.get(id)
+    if (known === undefined && !NAMESPACE_ID.test(id)) return null
+    const key = known?.key ?? recordKey(id)
+    const entry = await this.engine.get(SYSTEM_NAMESPACE, key)
     if (!entry) {
       this.parsed.delete(id)
       return null
     }
-    const known = this.parsed.get(id)
-    if (known !== undefined && known.version === entry.version) return known as Namespace<S>
-    return this.remember<S>(id, entry.value, entry.version)
+    if (known !== undefined && known.namespace.version === entry.version)
+      return known.namespace as Namespace<S>
+    return this.remember<S>(id, entry.value, entry.version, key)
   }
 
   /**
@@ -249,12 +251,17 @@ export class NamespaceRegistry {
    * parsed form of its version. Parsing what was written, rather than keeping the caller's objects,
    * leaves the caller free to change its own settings object afterwards.
    */
-  private remember<S extends object>(id: string, record: Uint8Array, version: number): Namespace<S> {
+  private remember<S extends object>(
+    id: string,
+    record: Uint8Array,
+    version: number,
+    key = recordKey(id),
+  ): Namespace<S> {
     const namespace = toNamespace<S>(id, JSON.parse(fromUtf8(record)), version)
     deepFreeze(namespace)
     this.parsed.delete(id)
     if (this.parsed.size >= PARSED_NAMESPACES) this.parsed.delete(this.parsed.keys().next().value!)
-    this.parsed.set(id, namespace)
+    this.parsed.set(id, { key, namespace })
     return namespace
   }
 
