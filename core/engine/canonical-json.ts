@@ -1,6 +1,7 @@
 // Canonical forms of JSON primitives, so that list elements compare by JSON value equality:
 // 1, 1.0 and 1e0 are one value, "1" is another, and large integers keep every digit.
 
+import type { ListElement } from './backend.ts'
 import { InvalidError } from './errors.ts'
 
 const NUMBER = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
@@ -31,4 +32,17 @@ function canonicalNumber(sign: string, integer: string, fraction: string, expone
   if (significant === '') return 'n0'
   const scale = integer.length - leading + exponent
   return `n${sign}${significant}e${scale}`
+}
+
+/** List elements in order, keeping the first occurrence of each value. */
+export function uniqueElements(values: string[]): ListElement[] {
+  const seen = new Set<string>()
+  const elements: ListElement[] = []
+  for (const text of values) {
+    const canon = canonicalPrimitive(text)
+    if (seen.has(canon)) continue
+    seen.add(canon)
+    elements.push({ canon, text })
+  }
+  return elements
 }

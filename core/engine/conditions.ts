@@ -4,7 +4,7 @@
 // presence() and ifVersion.
 
 import type { WriteConditions } from './backend.ts'
-import type { ConflictReason } from './errors.ts'
+import { type ConflictReason, InvalidError } from './errors.ts'
 
 export interface CheckConditions {
   exists?: boolean
@@ -39,4 +39,13 @@ export const CONFLICT_MESSAGES: Partial<Record<ConflictReason, string>> = {
   exists: 'key exists',
   missing: 'key missing',
   version: 'version mismatch',
+}
+
+/** Refuses conditions that contradict each other: ifAbsent with ifExists or ifVersion (both need a live entry). */
+export function checkCombination(conditions: WriteConditions): void {
+  if (!conditions.ifAbsent) return
+  if (conditions.ifVersion !== undefined) {
+    throw new InvalidError('conditions', 'ifAbsent and ifVersion cannot be combined')
+  }
+  if (conditions.ifExists) throw new InvalidError('conditions', 'ifAbsent and ifExists cannot be combined')
 }

@@ -1,8 +1,9 @@
 // The Engine every dialect calls: validates against the hard maxima, resolves expiry against the
 // clock, canonicalizes list elements, and hands each operation to the backend as one atomic call.
 
-import type { Backend, BackendBatchOp, IncrementDelta, ListElement, StoredValue } from './backend.ts'
-import { canonicalPrimitive } from './canonical-json.ts'
+import type { Backend, BackendBatchOp, IncrementDelta, StoredValue } from './backend.ts'
+import { canonicalPrimitive, uniqueElements } from './canonical-json.ts'
+import { checkCombination } from './conditions.ts'
 import { InvalidError, NotFoundError, TooLargeError, UnavailableError } from './errors.ts'
 import { LoadingBackend } from './loading-backend.ts'
 import { NamespaceRegistry } from './namespaces.ts'
@@ -114,7 +115,7 @@ export class Engine {
 
   async put(ns: string, key: Uint8Array, value: ValueInput, options: PutOptions = {}): Promise<WriteResult> {
     this.checkKey(key)
-    checkConditions(options)
+    checkCombination(options)
     const now = this.clock.now()
     const stored = this.storedValue(value, options, now)
     const { ifAbsent, ifExists, ifVersion, maxKeys } = options
@@ -167,7 +168,7 @@ export class Engine {
     const resolved = ops.map((op): BackendBatchOp => {
       this.checkKey(op.key)
       if (op.type !== 'put') return op
-      checkConditions(op)
+      checkCombination(op)
       return {
         type: 'put',
         key: op.key,
@@ -324,31 +325,9 @@ export class Engine {
   }
 }
 
-/** ifAbsent contradicts ifExists and ifVersion (both require a live entry). */
-function checkConditions(options: { ifAbsent?: boolean; ifExists?: boolean; ifVersion?: number }): void {
-  if (!options.ifAbsent) return
-  if (options.ifVersion !== undefined) {
-    throw new InvalidError('conditions', 'ifAbsent and ifVersion cannot be combined')
-  }
-  if (options.ifExists) throw new InvalidError('conditions', 'ifAbsent and ifExists cannot be combined')
-}
-
 function found<T>(result: T | null): T {
   if (result === null) throw new NotFoundError('list', 'list not found')
   return result
-}
-
-/** List elements in order, keeping the first occurrence of each value. */
-function uniqueElements(values: string[]): ListElement[] {
-  const seen = new Set<string>()
-  const elements: ListElement[] = []
-  for (const text of values) {
-    const canon = canonicalPrimitive(text)
-    if (seen.has(canon)) continue
-    seen.add(canon)
-    elements.push({ canon, text })
-  }
-  return elements
 }
 
 /**
