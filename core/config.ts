@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import * as v from 'valibot'
 import type { EngineLimits } from './engine/engine.ts'
-import type { SqliteSyncMode } from './engine/sqlite.ts'
+import type { SqliteSyncMode } from './engine/sqlite/database.ts'
 import { constantCase, integerOption, listOption } from './options.ts'
 import { type Mount, RouteSpecError, resolveMounts } from './routes.ts'
 

@@ -8,6 +8,7 @@
 import { fromUtf8, utf8 } from '../engine/bytes.ts'
 import type { Engine } from '../engine/engine.ts'
 import { ConflictError, InvalidError, NotFoundError } from '../engine/errors.ts'
+import type { Entry } from '../engine/types.ts'
 import { BASE62, HEX, randomString } from '../ids.ts'
 import { hashSecret, newSecret, verifySecret } from './secrets.ts'
 
@@ -32,7 +33,7 @@ export interface IssuedCredentials {
   credentials: Record<string, string>
 }
 
-/** Who a verified credential belongs to, and what it may do. */
+/** Who a verified credential belongs to, and what it may do. Read-only: verify hands out one frozen object per credential version. */
 export interface Principal {
   accountId: string
   dialect: string
@@ -69,9 +70,17 @@ const accountPrefix = utf8('account\u0000')
 const credentialKey = (id: string) => utf8(`credential\u0000${id}`)
 const json = (value: unknown) => ({ bytes: utf8(JSON.stringify(value)), kind: 'json' as const })
 
+interface VerifiedToken {
+  /** The credential record's key, kept so that a known token is looked up without encoding it again. */
+  key: Uint8Array
+  /** The version of the credential record it matched, and whose credential it is. */
+  version: number
+  principal: Principal
+}
+
 export class Accounts {
   /** Tokens that passed the full check, with the version of the credential record they matched. */
-  private readonly verified = new Map<string, { version: number; principal: Principal }>()
+  private readonly verified = new Map<string, VerifiedToken>()
 
   constructor(
     private readonly engine: Engine,
@@ -149,7 +158,7 @@ export class Accounts {
   async rotate(id: string, which?: string): Promise<IssuedCredentials> {
     for (;;) {
       const found = await this.record(id)
-      if (!found) throw new NotFoundError('account not found')
+      if (!found) throw new NotFoundError('account', 'account not found')
       const { record, version } = found
       const kind = this.kindOf(record.dialect)
       const fields = Object.keys(record.credentials).filter(
@@ -157,7 +166,7 @@ export class Accounts {
       )
       if (fields.length === 0) {
         const roles = [...new Set(Object.values(kind.credentials))]
-        throw new InvalidError(`"which" must be one of: ${[...roles, 'both'].join(', ')}`)
+        throw new InvalidError('role', `"which" must be one of: ${[...roles, 'both'].join(', ')}`)
       }
       const issued = fields.map((field) => this.issue(id, record.dialect, field, kind))
       const credentials = { ...record.credentials }
@@ -203,34 +212,49 @@ export class Accounts {
 
   /** The principal of a credential of this dialect, or null for anything else. */
   async verify(token: string, dialect: string): Promise<Principal | null> {
+    // The record is read every time (a rotation or deletion must count at once, in every process);
+    // only the hashing and parsing are skipped for a token already checked against this version.
+    const known = this.verified.get(token)
+    if (known) {
+      const entry = await this.engine.get(ACCOUNTS_NAMESPACE, known.key)
+      if (!entry) return null
+      if (entry.version === known.version) return known.principal.dialect === dialect ? known.principal : null
+      return this.check(token, known.key, entry, dialect)
+    }
     if (token.length !== TOKEN_PREFIX.length + ID_LENGTH + SECRET_LENGTH || !token.startsWith(TOKEN_PREFIX)) {
       return null
     }
     const credentialId = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + ID_LENGTH)
     if (!/^[0-9A-Za-z]+$/.test(credentialId)) return null
-    // The record is read every time (a rotation or deletion must count at once, in every process);
-    // only the hashing and parsing are skipped for a token already checked against this version.
-    const entry = await this.engine.get(ACCOUNTS_NAMESPACE, credentialKey(credentialId))
-    if (!entry) return null
-    const known = this.verified.get(token)
-    if (known && known.version === entry.version)
-      return known.principal.dialect === dialect ? { ...known.principal } : null
+    const key = credentialKey(credentialId)
+    const entry = await this.engine.get(ACCOUNTS_NAMESPACE, key)
+    return entry ? this.check(token, key, entry, dialect) : null
+  }
+
+  /** The full check of a token against its credential record, remembered for the record's version. */
+  private check(token: string, key: Uint8Array, entry: Entry, dialect: string): Principal | null {
+    const credentialId = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + ID_LENGTH)
     const record = JSON.parse(fromUtf8(entry.value)) as CredentialRecord
-    if (!verifySecret(token.slice(TOKEN_PREFIX.length + ID_LENGTH), record.hash, credentialId)) return null
-    const principal = {
+    if (!verifySecret(token.slice(TOKEN_PREFIX.length + ID_LENGTH), record.hash, credentialId)) {
+      // A wrong secret is not remembered: only tokens that passed are, so guessing fills no memory.
+      this.verified.delete(token)
+      return null
+    }
+    const principal: Principal = Object.freeze({
       accountId: record.accountId,
       dialect: record.dialect,
       role: record.role,
       credentialId,
-    }
+    })
+    this.verified.delete(token)
     if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!)
-    this.verified.set(token, { version: entry.version, principal })
-    return record.dialect === dialect ? { ...principal } : null
+    this.verified.set(token, { key, version: entry.version, principal })
+    return record.dialect === dialect ? principal : null
   }
 
   private kindOf(dialect: string): AccountKind {
     const kind = this.kinds.get(dialect)
-    if (!kind) throw new InvalidError(`"dialect" must be one of: ${this.dialects.join(', ')}`)
+    if (!kind) throw new InvalidError('dialect', `"dialect" must be one of: ${this.dialects.join(', ')}`)
     return kind
   }
 

@@ -16,11 +16,18 @@ export interface StoredValue {
   expiresAt: number | null
 }
 
-export interface PutConditions {
+/** Conditions of a write, judged against the live entry (see conditions.ts); ifAbsent never comes with ifExists. */
+export interface WriteConditions {
   ifAbsent?: boolean
+  ifExists?: boolean
   ifVersion?: number
+}
+
+export interface PutConditions extends WriteConditions {
   maxKeys?: number
 }
+
+export type DeleteConditions = Omit<WriteConditions, 'ifAbsent'>
 
 /** A list element: its JSON text as sent, and the canonical form that decides equality. */
 export interface ListElement {
@@ -30,8 +37,8 @@ export interface ListElement {
 
 /** A batch operation with its expiry resolved. */
 export type BackendBatchOp =
-  | { type: 'put'; key: Uint8Array; value: StoredValue; ifAbsent?: boolean; ifVersion?: number }
-  | { type: 'delete'; key: Uint8Array; ifVersion?: number }
+  | ({ type: 'put'; key: Uint8Array; value: StoredValue } & WriteConditions)
+  | ({ type: 'delete'; key: Uint8Array } & DeleteConditions)
   | { type: 'check'; key: Uint8Array; exists?: boolean; version?: number }
 
 export type IncrementDelta = { type: 'int'; by: bigint } | { type: 'float'; by: number }
@@ -49,8 +56,8 @@ export interface Backend {
     conditions: PutConditions,
     now: number,
   ): Promise<number>
-  /** Deletes a live entry; false when there was none. Throws ConflictError when ifVersion fails. */
-  delete(ns: string, key: Uint8Array, ifVersion: number | undefined, now: number): Promise<boolean>
+  /** Deletes a live entry; false when there was none. Throws ConflictError when a condition fails. */
+  delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean>
   /** Adds delta to a numeric entry (missing = 0). Throws TypeMismatchError on a non-number or int64 overflow. */
   increment(
     ns: string,

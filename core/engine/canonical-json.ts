@@ -1,6 +1,7 @@
 // Canonical forms of JSON primitives, so that list elements compare by JSON value equality:
 // 1, 1.0 and 1e0 are one value, "1" is another, and large integers keep every digit.
 
+import type { ListElement } from './backend.ts'
 import { InvalidError } from './errors.ts'
 
 const NUMBER = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
@@ -14,12 +15,12 @@ export function canonicalPrimitive(text: string): string {
     try {
       parsed = JSON.parse(trimmed)
     } catch {
-      throw new InvalidError('not a JSON primitive')
+      throw new InvalidError('json', 'not a JSON primitive')
     }
     return `s${JSON.stringify(parsed)}`
   }
   const match = NUMBER.exec(trimmed)
-  if (!match) throw new InvalidError('not a JSON primitive')
+  if (!match) throw new InvalidError('json', 'not a JSON primitive')
   return canonicalNumber(match[1]!, match[2]!, match[3] ?? '', Number(match[4] ?? 0))
 }
 
@@ -31,4 +32,17 @@ function canonicalNumber(sign: string, integer: string, fraction: string, expone
   if (significant === '') return 'n0'
   const scale = integer.length - leading + exponent
   return `n${sign}${significant}e${scale}`
+}
+
+/** List elements in order, keeping the first occurrence of each value. */
+export function uniqueElements(values: string[]): ListElement[] {
+  const seen = new Set<string>()
+  const elements: ListElement[] = []
+  for (const text of values) {
+    const canon = canonicalPrimitive(text)
+    if (seen.has(canon)) continue
+    seen.add(canon)
+    elements.push({ canon, text })
+  }
+  return elements
 }

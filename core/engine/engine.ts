@@ -1,9 +1,11 @@
 // The Engine every dialect calls: validates against the hard maxima, resolves expiry against the
 // clock, canonicalizes list elements, and hands each operation to the backend as one atomic call.
 
-import type { Backend, BackendBatchOp, IncrementDelta, ListElement, StoredValue } from './backend.ts'
-import { canonicalPrimitive } from './canonical-json.ts'
+import type { Backend, BackendBatchOp, IncrementDelta, StoredValue } from './backend.ts'
+import { canonicalPrimitive, uniqueElements } from './canonical-json.ts'
+import { checkCombination } from './conditions.ts'
 import { InvalidError, NotFoundError, TooLargeError, UnavailableError } from './errors.ts'
+import { LoadingBackend } from './loading-backend.ts'
 import { NamespaceRegistry } from './namespaces.ts'
 import {
   type BatchOp,
@@ -57,12 +59,20 @@ export class Engine {
   readonly limits: EngineLimits
   readonly namespaces: NamespaceRegistry
   private readonly sweepTimer: ReturnType<typeof setInterval> | undefined
+  private current: Backend
   private closed = false
 
-  constructor(
-    readonly backend: Backend,
-    options: EngineOptions = {},
-  ) {
+  constructor(backend: Backend, options: EngineOptions = {}) {
+    this.current = backend
+    // A backend still being imported stands in until it is there; then calls go to it directly.
+    if (backend instanceof LoadingBackend) {
+      backend.loaded.then(
+        (loaded) => {
+          this.current = loaded
+        },
+        () => {},
+      )
+    }
     this.clock = options.clock ?? systemClock
     this.limits = { ...DEFAULT_ENGINE_LIMITS, ...options.limits }
     this.namespaces = new NamespaceRegistry(this, options.onBackgroundError)
@@ -76,13 +86,24 @@ export class Engine {
     }
   }
 
-  get backendName(): string {
-    return this.backend.name
+  /** The backend every operation goes to. */
+  get backend(): Backend {
+    return this.current
   }
 
-  async get(ns: string, key: Uint8Array): Promise<Entry | null> {
-    this.checkKey(key)
-    return this.open().get(ns, key, this.clock.now())
+  get backendName(): string {
+    return this.current.name
+  }
+
+  get(ns: string, key: Uint8Array): Promise<Entry | null> {
+    // Not async: every request reads through here, and passing the backend's promise on settles
+    // one promise instead of two. A refusal is still a rejection, never a throw.
+    try {
+      this.checkKey(key)
+      return this.open().get(ns, key, this.clock.now())
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   async getMany(ns: string, keys: Uint8Array[]): Promise<Array<Entry | null>> {
@@ -94,24 +115,18 @@ export class Engine {
 
   async put(ns: string, key: Uint8Array, value: ValueInput, options: PutOptions = {}): Promise<WriteResult> {
     this.checkKey(key)
-    if (options.ifAbsent && options.ifVersion !== undefined) {
-      throw new InvalidError('ifAbsent and ifVersion cannot be combined')
-    }
+    checkCombination(options)
     const now = this.clock.now()
     const stored = this.storedValue(value, options, now)
-    const version = await this.open().put(
-      ns,
-      key,
-      stored,
-      { ifAbsent: options.ifAbsent, ifVersion: options.ifVersion, maxKeys: options.maxKeys },
-      now,
-    )
+    const { ifAbsent, ifExists, ifVersion, maxKeys } = options
+    const version = await this.open().put(ns, key, stored, { ifAbsent, ifExists, ifVersion, maxKeys }, now)
     return { version, expiresAt: stored.expiresAt }
   }
 
   async delete(ns: string, key: Uint8Array, options: DeleteOptions = {}): Promise<boolean> {
     this.checkKey(key)
-    return this.open().delete(ns, key, options.ifVersion, this.clock.now())
+    const { ifExists, ifVersion } = options
+    return this.open().delete(ns, key, { ifExists, ifVersion }, this.clock.now())
   }
 
   /** Adds delta to a numeric entry, creating it at zero. A bigint delta is int64, a number is float64. */
@@ -122,7 +137,8 @@ export class Engine {
     options: ExpiryOptions = {},
   ): Promise<IncrementResult> {
     this.checkKey(key)
-    if (typeof delta === 'number' && !Number.isFinite(delta)) throw new InvalidError('delta must be finite')
+    if (typeof delta === 'number' && !Number.isFinite(delta))
+      throw new InvalidError('delta', 'delta must be finite')
     const now = this.clock.now()
     const by: IncrementDelta =
       typeof delta === 'bigint' ? { type: 'int', by: delta } : { type: 'float', by: delta }
@@ -131,10 +147,10 @@ export class Engine {
 
   async scan(ns: string, query: ScanQuery): Promise<ScanPage> {
     if (!Number.isInteger(query.limit) || query.limit < 0 || query.limit > this.limits.maxScanLimit) {
-      throw new InvalidError(`limit must be an integer from 0 to ${this.limits.maxScanLimit}`)
+      throw new InvalidError('limit', `limit must be an integer from 0 to ${this.limits.maxScanLimit}`)
     }
     if (query.offset !== undefined && (!Number.isInteger(query.offset) || query.offset < 0)) {
-      throw new InvalidError('offset must be a non-negative integer')
+      throw new InvalidError('offset', 'offset must be a non-negative integer')
     }
     return this.open().scan(ns, query, this.clock.now())
   }
@@ -146,24 +162,24 @@ export class Engine {
   /** Applies every operation or none: a failing condition throws ConflictError naming its opIndex. */
   async batch(ns: string, ops: BatchOp[]): Promise<BatchResult> {
     if (ops.length > this.limits.maxBatchOps) {
-      throw new TooLargeError(`a batch holds at most ${this.limits.maxBatchOps} operations`)
+      throw new TooLargeError('batch', `a batch holds at most ${this.limits.maxBatchOps} operations`)
     }
     const now = this.clock.now()
     const resolved = ops.map((op): BackendBatchOp => {
       this.checkKey(op.key)
       if (op.type !== 'put') return op
-      if (op.ifAbsent && op.ifVersion !== undefined) {
-        throw new InvalidError('ifAbsent and ifVersion cannot be combined')
-      }
+      checkCombination(op)
       return {
         type: 'put',
         key: op.key,
         value: this.storedValue(op.value, op, now),
         ifAbsent: op.ifAbsent,
+        ifExists: op.ifExists,
         ifVersion: op.ifVersion,
       }
     })
-    return { versions: await this.open().batch(ns, resolved, now) }
+    const versions = await this.open().batch(ns, resolved, now)
+    return { versions, expiresAt: resolved.map((op) => (op.type === 'put' ? op.value.expiresAt : null)) }
   }
 
   // --- Lists: ordered sets of JSON primitives, in their own keyspace per namespace ---
@@ -177,7 +193,8 @@ export class Engine {
     this.checkKey(key)
     const maxItems = this.maxItems(options)
     const elements = uniqueElements(values)
-    if (elements.length > maxItems) throw new InvalidError(`a list holds at most ${maxItems} items`)
+    if (elements.length > maxItems)
+      throw new InvalidError('list-size', `a list holds at most ${maxItems} items`)
     return this.open().listWrite(ns, key, elements, maxItems)
   }
 
@@ -204,7 +221,7 @@ export class Engine {
   async listSlice(ns: string, key: Uint8Array, start: number, end: number): Promise<string[]> {
     this.checkKey(key)
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end))
-      throw new InvalidError('bounds must be integers')
+      throw new InvalidError('bounds', 'bounds must be integers')
     return found(await this.open().listRange(ns, key, start, end), key)
   }
 
@@ -240,7 +257,7 @@ export class Engine {
 
   /** Deletes expired entries (reads hide them already) and drains deleted namespaces. */
   async maintain(): Promise<void> {
-    while (!this.closed && (await this.backend.sweep(this.clock.now(), SWEEP_BATCH)) === SWEEP_BATCH) {
+    while (!this.closed && (await this.current.sweep(this.clock.now(), SWEEP_BATCH)) === SWEEP_BATCH) {
       // Keep going while whole batches come back; yield so requests are served in between.
       await new Promise((resolve) => setTimeout(resolve, 0))
     }
@@ -256,28 +273,28 @@ export class Engine {
     this.closed = true
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     await this.namespaces.idle()
-    await this.backend.close()
+    await this.current.close()
   }
 
   private open(): Backend {
-    if (this.closed) throw new UnavailableError('engine is closed')
-    return this.backend
+    if (this.closed) throw new UnavailableError('closed', 'engine is closed')
+    return this.current
   }
 
   private checkKey(key: Uint8Array): void {
-    if (key.length === 0) throw new InvalidError('key must not be empty')
+    if (key.length === 0) throw new InvalidError('key', 'key must not be empty')
     if (key.length > this.limits.maxKeyBytes) {
-      throw new TooLargeError(`key is longer than ${this.limits.maxKeyBytes} bytes`)
+      throw new TooLargeError('key', `key is longer than ${this.limits.maxKeyBytes} bytes`)
     }
   }
 
   private storedValue(value: ValueInput, expiry: ExpiryOptions, now: number): StoredValue {
     if (value.bytes.length > this.limits.maxValueBytes) {
-      throw new TooLargeError(`value is longer than ${this.limits.maxValueBytes} bytes`)
+      throw new TooLargeError('value', `value is longer than ${this.limits.maxValueBytes} bytes`)
     }
     const metadata = value.metadata ?? null
     if (metadata !== null && metadata.length > this.limits.maxMetadataBytes) {
-      throw new TooLargeError(`metadata is longer than ${this.limits.maxMetadataBytes} bytes`)
+      throw new TooLargeError('metadata', `metadata is longer than ${this.limits.maxMetadataBytes} bytes`)
     }
     return {
       bytes: value.bytes,
@@ -291,15 +308,15 @@ export class Engine {
   private expiryOf(options: ExpiryOptions, now: number): number | null {
     const { ttlMs, expiresAt } = options
     if (ttlMs !== undefined && expiresAt !== undefined && expiresAt !== null) {
-      throw new InvalidError('give ttlMs or expiresAt, not both')
+      throw new InvalidError('expiry', 'give ttlMs or expiresAt, not both')
     }
     if (ttlMs !== undefined) {
-      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidError('ttl must be positive')
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidError('expiry', 'ttl must be positive')
       return latestExpiry(now + Math.ceil(ttlMs))
     }
     if (expiresAt === undefined || expiresAt === null) return null
-    if (!Number.isFinite(expiresAt)) throw new InvalidError('expiry must be a time')
-    if (expiresAt <= now) throw new InvalidError('expiry is in the past')
+    if (!Number.isFinite(expiresAt)) throw new InvalidError('expiry', 'expiry must be a time')
+    if (expiresAt <= now) throw new InvalidError('expiry', 'expiry is in the past')
     return latestExpiry(Math.ceil(expiresAt))
   }
 
@@ -309,21 +326,8 @@ export class Engine {
 }
 
 function found<T>(result: T | null, key: Uint8Array): T {
-  if (result === null) throw new NotFoundError('list not found', key)
+  if (result === null) throw new NotFoundError('list', 'list not found', key)
   return result
-}
-
-/** List elements in order, keeping the first occurrence of each value. */
-function uniqueElements(values: string[]): ListElement[] {
-  const seen = new Set<string>()
-  const elements: ListElement[] = []
-  for (const text of values) {
-    const canon = canonicalPrimitive(text)
-    if (seen.has(canon)) continue
-    seen.add(canon)
-    elements.push({ canon, text })
-  }
-  return elements
 }
 
 /**
@@ -334,6 +338,6 @@ function uniqueElements(values: string[]): ListElement[] {
 export const LATEST_EXPIRY_MS = Date.UTC(10000, 0, 1) - 1
 
 function latestExpiry(expiresAt: number): number {
-  if (expiresAt > LATEST_EXPIRY_MS) throw new InvalidError('expiry is after the year 9999')
+  if (expiresAt > LATEST_EXPIRY_MS) throw new InvalidError('expiry', 'expiry is after the year 9999')
   return expiresAt
 }

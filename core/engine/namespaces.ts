@@ -13,7 +13,13 @@ export const SYSTEM_NAMESPACE = '_system'
 const NAMESPACE_ID = /^[A-Za-z0-9_-]{1,64}$/
 const DROP_BATCH = 10_000
 const UPDATE_ATTEMPTS = 20
+/** How many parsed namespace records are remembered (oldest forgotten first). */
+const PARSED_NAMESPACES = 10_000
 
+/**
+ * A namespace as read. Treat it as read-only: the registry hands the same (frozen) object to every
+ * reader of one version of the record.
+ */
 export interface Namespace<Settings extends object = Record<string, unknown>> {
   id: string
   /** The dialect that created it (kvdb, cloudkv, workers-kv, lightkv, rocketstack). */
@@ -64,6 +70,11 @@ const EMPTY = { bytes: new Uint8Array(0) }
 
 export class NamespaceRegistry {
   private draining: Promise<void> | null = null
+  /**
+   * Namespaces by id, as parsed from the record of their version. The record is still read on every
+   * get (a change by any process counts at once); only parsing a version already parsed is skipped.
+   */
+  private readonly parsed = new Map<string, { key: Uint8Array; namespace: Namespace<object> }>()
 
   constructor(
     private readonly engine: Engine,
@@ -75,7 +86,7 @@ export class NamespaceRegistry {
     const owner = input.owner ?? null
     const title = input.title ?? null
     for (const part of [input.dialect, owner ?? '', title ?? '']) {
-      if (part.includes('\u0000')) throw new InvalidError('names must not contain NUL')
+      if (part.includes('\u0000')) throw new InvalidError('name', 'names must not contain NUL')
     }
     const record: NamespaceRecord = {
       dialect: input.dialect,
@@ -84,10 +95,11 @@ export class NamespaceRegistry {
       settings: input.settings ?? {},
       createdAt: this.engine.clock.now(),
     }
+    const stored = jsonValue(record)
     for (;;) {
       const id = input.id ?? randomString(BASE58, 22)
       const ops = [
-        { type: 'put' as const, key: recordKey(id), value: jsonValue(record), ifAbsent: true },
+        { type: 'put' as const, key: recordKey(id), value: stored, ifAbsent: true },
         ...(title === null
           ? []
           : [
@@ -104,19 +116,29 @@ export class NamespaceRegistry {
       ]
       try {
         const { versions } = await this.engine.batch(SYSTEM_NAMESPACE, ops)
-        return toNamespace<S>(id, record, versions[0]!)
+        return this.remember<S>(id, stored.bytes, versions[0]!)
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error
         if (error.opIndex === 0 && input.id === undefined) continue // a random id collided: draw again
-        throw new ConflictError(error.opIndex === 0 ? 'namespace exists' : 'title taken', error.opIndex)
+        throw error.opIndex === 0
+          ? new ConflictError('exists', 'namespace exists', error.opIndex)
+          : new ConflictError('title-taken', 'title taken', error.opIndex)
       }
     }
   }
 
   async get<S extends object = Record<string, unknown>>(id: string): Promise<Namespace<S> | null> {
-    if (!NAMESPACE_ID.test(id)) return null
-    const entry = await this.engine.get(SYSTEM_NAMESPACE, recordKey(id))
-    return entry ? toNamespace<S>(id, JSON.parse(fromUtf8(entry.value)), entry.version) : null
+    const known = this.parsed.get(id)
+    if (known === undefined && !NAMESPACE_ID.test(id)) return null
+    const key = known?.key ?? recordKey(id)
+    const entry = await this.engine.get(SYSTEM_NAMESPACE, key)
+    if (!entry) {
+      this.parsed.delete(id)
+      return null
+    }
+    if (known !== undefined && known.namespace.version === entry.version)
+      return known.namespace as Namespace<S>
+    return this.remember<S>(id, entry.value, entry.version, key)
   }
 
   /**
@@ -131,16 +153,16 @@ export class NamespaceRegistry {
   ): Promise<Namespace<S>> {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.get<S>(id)
-      if (!current) throw new NotFoundError('namespace not found')
+      if (!current) throw new NotFoundError('namespace', 'namespace not found')
       if (options.ifVersion !== undefined && current.version !== options.ifVersion) {
-        throw new ConflictError('namespace changed')
+        throw new ConflictError('namespace-changed', 'namespace changed')
       }
       const { title = current.title, settings = current.settings } =
         typeof change === 'function' ? change(current) : change
-      const record: NamespaceRecord = { ...current, title, settings }
+      const stored = jsonValue({ ...current, title, settings } satisfies NamespaceRecord)
       const titleChanged = title !== current.title
       const ops = [
-        { type: 'put' as const, key: recordKey(id), value: jsonValue(record), ifVersion: current.version },
+        { type: 'put' as const, key: recordKey(id), value: stored, ifVersion: current.version },
         ...(titleChanged && title !== null
           ? [
               {
@@ -157,14 +179,14 @@ export class NamespaceRegistry {
       ]
       try {
         const { versions } = await this.engine.batch(SYSTEM_NAMESPACE, ops)
-        return toNamespace<S>(id, record, versions[0]!)
+        return this.remember<S>(id, stored.bytes, versions[0]!)
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error
-        if (error.opIndex !== 0) throw new ConflictError('title taken', error.opIndex)
-        if (options.ifVersion !== undefined) throw new ConflictError('namespace changed')
+        if (error.opIndex !== 0) throw new ConflictError('title-taken', 'title taken', error.opIndex)
+        if (options.ifVersion !== undefined) throw new ConflictError('namespace-changed', 'namespace changed')
       }
     }
-    throw new ConflictError('namespace is changing too often; try again')
+    throw new ConflictError('busy', 'namespace is changing too often; try again')
   }
 
   /** Deletes a namespace at once; its entries and lists are removed in the background. */
@@ -188,10 +210,11 @@ export class NamespaceRegistry {
         if (error instanceof ConflictError) continue
         throw error
       }
+      this.parsed.delete(id)
       this.drainDeleted().catch((error) => this.onBackgroundError?.(error))
       return true
     }
-    throw new ConflictError('namespace is changing too often; try again')
+    throw new ConflictError('busy', 'namespace is changing too often; try again')
   }
 
   /** The namespaces of one owner in one dialect, oldest first. */
@@ -223,6 +246,25 @@ export class NamespaceRegistry {
     await this.draining?.catch(() => {})
   }
 
+  /**
+   * Parses a namespace's record as stored (just read, or just written) and keeps it, frozen, as the
+   * parsed form of its version. Parsing what was written, rather than keeping the caller's objects,
+   * leaves the caller free to change its own settings object afterwards.
+   */
+  private remember<S extends object>(
+    id: string,
+    record: Uint8Array,
+    version: number,
+    key = recordKey(id),
+  ): Namespace<S> {
+    const namespace = toNamespace<S>(id, JSON.parse(fromUtf8(record)), version)
+    deepFreeze(namespace)
+    this.parsed.delete(id)
+    if (this.parsed.size >= PARSED_NAMESPACES) this.parsed.delete(this.parsed.keys().next().value!)
+    this.parsed.set(id, { key, namespace })
+    return namespace
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
       const { entries } = await this.engine.scan(SYSTEM_NAMESPACE, { prefix: dropPrefix, limit: 100 })
@@ -252,7 +294,18 @@ export class NamespaceRegistry {
 
 function checkId(id: string): void {
   if (!NAMESPACE_ID.test(id) || id.startsWith('_')) {
-    throw new InvalidError('a namespace id is 1 to 64 letters, digits, "-" or "_", not starting with "_"')
+    throw new InvalidError(
+      'namespace-id',
+      'a namespace id is 1 to 64 letters, digits, "-" or "_", not starting with "_"',
+    )
+  }
+}
+
+/** Freezes a parsed record and everything in it, so that no reader can change what the next one gets. */
+function deepFreeze(value: object): void {
+  Object.freeze(value)
+  for (const inner of Object.values(value)) {
+    if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner)
   }
 }
 

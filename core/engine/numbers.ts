@@ -26,15 +26,15 @@ export function addToStored(
   delta: IncrementDelta,
 ): NumberValue {
   if (stored && stored.kind !== 'int' && stored.kind !== 'float') {
-    throw new TypeMismatchError('value is not a number')
+    throw new TypeMismatchError('not-a-number')
   }
   if (delta.type === 'int' && (!stored || stored.kind === 'int')) {
     const sum = (stored ? BigInt(stored.text) : 0n) + delta.by
-    if (!inInt64(sum)) throw new TypeMismatchError('integer overflow')
+    if (!inInt64(sum)) throw new TypeMismatchError('int-overflow')
     return { kind: 'int', value: sum, text: sum.toString() }
   }
   const base = stored ? Number(stored.text) : 0
   const sum = base + Number(delta.by)
-  if (!Number.isFinite(sum)) throw new TypeMismatchError('float overflow')
+  if (!Number.isFinite(sum)) throw new TypeMismatchError('float-overflow')
   return { kind: 'float', value: sum, text: formatFloat(sum) }
 }

@@ -1,9 +1,14 @@
 // Opens the backend the configuration names: embedded SQLite by default, else Redis or Redis Cluster.
+//
+// The embedded store opens at once, so a data file that cannot be opened fails at startup, before
+// anything listens. The Redis backend's module (and with it ioredis) is imported only when Redis is
+// configured: meanwhile a LoadingBackend stands in for it, so opening stays synchronous.
 
 import type { StoreConfig } from '../config.ts'
 import type { Backend } from './backend.ts'
-import { RedisBackend } from './redis.ts'
-import { SqliteBackend } from './sqlite.ts'
+import { UnavailableError } from './errors.ts'
+import { LoadingBackend } from './loading-backend.ts'
+import { SqliteBackend } from './sqlite/backend.ts'
 
 export class StoreOpenError extends Error {}
 
@@ -13,21 +18,25 @@ export interface OpenOptions {
 }
 
 export function openBackend(store: StoreConfig, options: OpenOptions = {}): Backend {
-  try {
-    switch (store.type) {
-      case 'sqlite':
-        return new SqliteBackend({ path: store.path, synchronous: store.synchronous })
-      case 'redis':
-        return new RedisBackend({ url: store.url, prefix: store.prefix, timeoutMs: options.timeoutMs })
-      case 'redis-cluster':
-        return new RedisBackend({
-          clusterNodes: store.nodes,
-          prefix: store.prefix,
-          timeoutMs: options.timeoutMs,
-        })
+  if (store.type === 'sqlite') {
+    try {
+      return new SqliteBackend({ path: store.path, synchronous: store.synchronous })
+    } catch (error) {
+      throw new StoreOpenError(`cannot open the data file ${store.path}: ${(error as Error).message}`)
     }
-  } catch (error) {
-    const what = store.type === 'sqlite' ? `the data file ${store.path}` : `the ${store.type} store`
-    throw new StoreOpenError(`cannot open ${what}: ${(error as Error).message}`)
   }
+  const target = store.type === 'redis' ? { url: store.url } : { clusterNodes: store.nodes }
+  const loaded = import('./redis/backend.ts')
+    .then(
+      ({ RedisBackend }) =>
+        new RedisBackend({ ...target, prefix: store.prefix, timeoutMs: options.timeoutMs }),
+    )
+    .catch((error: unknown) => {
+      // A missing module or a refused option: every operation then answers unavailable, with why.
+      throw new UnavailableError(
+        'open-failed',
+        `cannot open the ${store.type} store: ${(error as Error).message}`,
+      )
+    })
+  return new LoadingBackend(store.type, loaded)
 }

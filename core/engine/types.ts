@@ -1,10 +1,22 @@
 // The shared data model every dialect and every backend speaks (see ARCHITECTURE.md, "The engine").
 // Times are absolute milliseconds since the epoch; dialects convert to seconds at their edge.
 
-/** How a value's bytes are to be read. The engine stores the kind; dialects decide it. */
-export type ValueKind = 'bytes' | 'text' | 'json' | 'int' | 'float'
+/**
+ * Every value kind, in the order of its stored code: a kind is stored as its index here (a SQLite
+ * column, a Redis hash field, the Redis scripts' constants), so this list only ever grows at the end.
+ */
+export const VALUE_KINDS = ['bytes', 'text', 'json', 'int', 'float'] as const
 
-export const VALUE_KINDS: readonly ValueKind[] = ['bytes', 'text', 'json', 'int', 'float']
+/** How a value's bytes are to be read. The engine stores the kind; dialects decide it. */
+export type ValueKind = (typeof VALUE_KINDS)[number]
+
+/** The stored code of each kind: its index in VALUE_KINDS. */
+export const VALUE_KIND_CODES = Object.fromEntries(VALUE_KINDS.map((kind, code) => [kind, code])) as Readonly<
+  Record<ValueKind, number>
+>
+
+/** The kind of a stored code; an unknown code (written by a later version) reads as bytes. */
+export const kindOfCode = (code: number): ValueKind => VALUE_KINDS[code] ?? 'bytes'
 
 /** Everything about an entry except its value bytes (what a scan without values returns). */
 export interface EntryInfo {
@@ -43,17 +55,21 @@ export interface ExpiryOptions {
 }
 
 export interface PutOptions extends ExpiryOptions {
-  /** Fail with a conflict when a live entry exists. */
+  /** Fail with a conflict (reason 'exists') when a live entry exists. */
   ifAbsent?: boolean
-  /** Fail with a conflict unless a live entry exists with exactly this version. */
+  /** Fail with a conflict (reason 'missing') unless a live entry exists. Not with ifAbsent. */
+  ifExists?: boolean
+  /** Fail with a conflict (reason 'version') unless a live entry exists with exactly this version. */
   ifVersion?: number
   /** Fail with quota_exceeded when this write would create a key beyond this many live keys. */
   maxKeys?: number
 }
 
 export interface DeleteOptions {
-  /** Fail with a conflict unless a live entry exists with exactly this version. */
+  /** Fail with a conflict (reason 'version') unless a live entry exists with exactly this version. */
   ifVersion?: number
+  /** Fail with a conflict (reason 'missing') unless a live entry exists, instead of answering false. */
+  ifExists?: boolean
 }
 
 export interface WriteResult {
@@ -90,13 +106,15 @@ export interface ScanPage {
  */
 export type BatchOp =
   | ({ type: 'put'; key: Uint8Array; value: ValueInput } & Omit<PutOptions, 'maxKeys'>)
-  | { type: 'delete'; key: Uint8Array; ifVersion?: number }
+  | ({ type: 'delete'; key: Uint8Array } & DeleteOptions)
   /** Asserts the state of a key: that it exists (or not), or has a given version. */
   | { type: 'check'; key: Uint8Array; exists?: boolean; version?: number }
 
 export interface BatchResult {
   /** Per operation: the new version for puts, null for deletes, the current version (or null) for checks. */
   versions: Array<number | null>
+  /** Per operation: when a put's entry expires (null when never); null for deletes and checks. */
+  expiresAt: Array<number | null>
 }
 
 /** Options of list writes. */

@@ -4,7 +4,8 @@
 
 import type { LuaWasm } from 'wasmoon'
 import { createLuaFactory } from './lua-factory.ts'
-import { type LuaArg, LuaState, type LuaValue, type RunLimits } from './lua-state.ts'
+import { LuaState, type RunLimits } from './lua-state.ts'
+import type { LuaArg, LuaValue } from './lua-values.ts'
 
 export interface ScriptLimits extends RunLimits {}
 

@@ -18,8 +18,8 @@ import { Cluster, Redis } from 'ioredis'
 import type { Backend } from '../../core/engine/backend.ts'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
-import { RedisBackend } from '../../core/engine/redis.ts'
-import { SqliteBackend } from '../../core/engine/sqlite.ts'
+import { RedisBackend } from '../../core/engine/redis/backend.ts'
+import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import {
   clusterNodes,
   dropPrefix,

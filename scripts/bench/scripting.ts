@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
-import { SqliteBackend } from '../../core/engine/sqlite.ts'
+import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import { type ScriptHost, ScriptSandbox } from '../../core/scripting/sandbox.ts'
 
 const { values } = parseArgs({

@@ -26,7 +26,7 @@ const outcomes: Record<string, (call: Call) => Response | Promise<Response>> = {
     throw new HttpError(403, 'no')
   },
   'an engine error': async () => {
-    throw new NotFoundError('gone')
+    throw new NotFoundError('namespace', 'gone')
   },
   'an unexpected error': () => {
     throw new Error('a bug')

@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
 import { Engine } from '../../core/engine/engine.ts'
-import { SqliteBackend } from '../../core/engine/sqlite.ts'
+import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import { Call, setPeer } from '../../core/http/call.ts'
 import { RateLimiter } from '../../core/rate-limit.ts'
 import { ManualClock } from '../support/manual-clock.ts'

@@ -17,11 +17,13 @@ export interface ConformanceTarget {
 const text = (value: string) => ({ bytes: utf8(value) })
 const keyText = (key: Uint8Array) => fromUtf8(key)
 
-async function expectCode(promise: Promise<unknown>, code: EngineErrorCode): Promise<void> {
+/** Expects an engine error of this code, and of this reason when one is given. */
+async function expectCode(promise: Promise<unknown>, code: EngineErrorCode, reason?: string): Promise<void> {
   try {
     await promise
   } catch (error) {
     expect((error as { code?: string }).code).toBe(code)
+    if (reason !== undefined) expect((error as { reason?: string }).reason).toBe(reason)
     return
   }
   throw new Error(`expected an engine error ${code}, but the operation succeeded`)
@@ -150,6 +152,53 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         await expectCode(engine.put(ns, utf8('k'), text('x'), { ifAbsent: true, ifVersion: 1 }), 'invalid')
       })
 
+      test('ifExists writes only over a live entry, and returns the new version and expiry', async () => {
+        await expectCode(engine.put(ns, utf8('k'), text('x'), { ifExists: true }), 'conflict', 'missing')
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+        const first = await engine.put(ns, utf8('k'), text('1'))
+        const second = await engine.put(ns, utf8('k'), text('2'), { ifExists: true, ttlMs: 5000 })
+        expect(second).toEqual({ version: second.version, expiresAt: clock.now() + 5000 })
+        expect(second.version).toBeGreaterThan(first.version)
+        expect(await engine.get(ns, utf8('k'))).toMatchObject({ version: second.version })
+        expect(fromUtf8((await engine.get(ns, utf8('k')))!.value)).toBe('2')
+      })
+
+      test('ifExists treats an expired entry as missing', async () => {
+        await engine.put(ns, utf8('k'), text('old'), { ttlMs: 1000 })
+        clock.advance(1000)
+        const error = await engine.put(ns, utf8('k'), text('new'), { ifExists: true }).catch((e) => e)
+        expect(error).toMatchObject({ code: 'conflict', reason: 'missing', message: 'key missing' })
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+      })
+
+      test('ifExists with ifVersion needs both; with ifAbsent it is invalid', async () => {
+        const { version } = await engine.put(ns, utf8('k'), text('1'))
+        await expectCode(
+          engine.put(ns, utf8('k'), text('x'), { ifExists: true, ifVersion: version + 1 }),
+          'conflict',
+          'version',
+        )
+        await engine.put(ns, utf8('k'), text('2'), { ifExists: true, ifVersion: version })
+        await expectCode(
+          engine.put(ns, utf8('k'), text('x'), { ifExists: true, ifAbsent: true }),
+          'invalid',
+          'conditions',
+        )
+      })
+
+      test('100 concurrent ifExists puts on a key being deleted: none writes after the delete', async () => {
+        await engine.put(ns, utf8('k'), text('start'))
+        const writes = Array.from({ length: 100 }, (_, i) =>
+          engine.put(ns, utf8('k'), text(`w${i}`), { ifExists: true }),
+        )
+        const deleted = engine.delete(ns, utf8('k'))
+        const results = await Promise.allSettled(writes)
+        expect(await deleted).toBe(true)
+        expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
+        await expectCode(engine.put(ns, utf8('k'), text('late'), { ifExists: true }), 'conflict', 'missing')
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+      })
+
       test('100 concurrent ifVersion puts: exactly one wins', async () => {
         const { version } = await engine.put(ns, utf8('cas'), text('start'))
         const results = await Promise.allSettled(
@@ -204,6 +253,24 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         await engine.put(ns, utf8('k'), text('v'), { ttlMs: 10 })
         clock.advance(11)
         expect(await engine.delete(ns, utf8('k'))).toBe(false)
+      })
+
+      test('ifExists deletes a live entry, and is a conflict when there is none', async () => {
+        await expectCode(engine.delete(ns, utf8('k'), { ifExists: true }), 'conflict', 'missing')
+        const { version } = await engine.put(ns, utf8('k'), text('v'), { ttlMs: 1000 })
+        expect(await engine.delete(ns, utf8('k'), { ifExists: true })).toBe(true)
+        expect(await engine.get(ns, utf8('k'))).toBeNull()
+        await expectCode(engine.delete(ns, utf8('k'), { ifExists: true }), 'conflict', 'missing')
+        await engine.put(ns, utf8('gone'), text('v'), { ttlMs: 10 })
+        clock.advance(10)
+        const error = await engine.delete(ns, utf8('gone'), { ifExists: true }).catch((e) => e)
+        expect(error).toMatchObject({ reason: 'missing', message: 'key missing' })
+        await engine.put(ns, utf8('v'), text('v'))
+        await expectCode(
+          engine.delete(ns, utf8('v'), { ifExists: true, ifVersion: version }),
+          'conflict',
+          'version',
+        )
       })
 
       test('ifVersion deletes only that version', async () => {
@@ -475,6 +542,54 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect(fromUtf8((await engine.get(ns, utf8('fresh')))!.value)).toBe('x')
       })
 
+      test('puts and deletes with ifExists, judged against the state before the batch', async () => {
+        await engine.put(ns, utf8('here'), text('1'))
+        await engine.put(ns, utf8('also'), text('1'))
+        const { versions } = await engine.batch(ns, [
+          { type: 'put', key: utf8('here'), value: text('2'), ifExists: true },
+          { type: 'delete', key: utf8('also'), ifExists: true },
+        ])
+        expect(versions[0]).toBeNumber()
+        expect(fromUtf8((await engine.get(ns, utf8('here')))!.value)).toBe('2')
+        expect(await engine.get(ns, utf8('also'))).toBeNull()
+        const failure = await engine
+          .batch(ns, [
+            { type: 'put', key: utf8('fresh'), value: text('x') },
+            { type: 'put', key: utf8('fresh'), value: text('y'), ifExists: true },
+          ])
+          .catch((e) => e)
+        expect(failure).toMatchObject({ code: 'conflict', reason: 'missing', opIndex: 1 })
+        expect(await engine.get(ns, utf8('fresh'))).toBeNull()
+        await expectCode(
+          engine.batch(ns, [{ type: 'delete', key: utf8('also'), ifExists: true }]),
+          'conflict',
+          'missing',
+        )
+        await expectCode(
+          engine.batch(ns, [
+            { type: 'put', key: utf8('here'), value: text('x'), ifExists: true, ifAbsent: true },
+          ]),
+          'invalid',
+          'conditions',
+        )
+        expect(fromUtf8((await engine.get(ns, utf8('here')))!.value)).toBe('2')
+      })
+
+      test('reports the expiry of each put beside its version', async () => {
+        await engine.put(ns, utf8('old'), text('v'))
+        const result = await engine.batch(ns, [
+          { type: 'put', key: utf8('a'), value: text('1'), ttlMs: 5000 },
+          { type: 'put', key: utf8('b'), value: text('2') },
+          { type: 'delete', key: utf8('old') },
+          { type: 'check', key: utf8('nothing'), exists: false },
+          { type: 'put', key: utf8('c'), value: text('3'), expiresAt: clock.now() + 60_000 },
+        ])
+        expect(result.expiresAt).toEqual([clock.now() + 5000, null, null, null, clock.now() + 60_000])
+        expect(result.versions.map((v) => v === null)).toEqual([false, false, true, true, false])
+        expect((await engine.get(ns, utf8('a')))!.expiresAt).toBe(result.expiresAt[0]!)
+        expect((await engine.get(ns, utf8('c')))!.expiresAt).toBe(result.expiresAt[4]!)
+      })
+
       test('conditions are judged against the state before the batch', async () => {
         await expectCode(
           engine.batch(ns, [
@@ -500,6 +615,106 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           key: utf8('k'),
         }))
         await expectCode(engine.batch(ns, ops), 'too_large')
+      })
+    })
+
+    describe('errors name their reason', () => {
+      test('a failed put or delete condition: exists or version, with the message dialects know', async () => {
+        const { version } = await engine.put(ns, utf8('k'), text('v'))
+        const exists = await engine.put(ns, utf8('k'), text('x'), { ifAbsent: true }).catch((e) => e)
+        expect(exists).toMatchObject({ code: 'conflict', reason: 'exists', message: 'key exists' })
+        const stale = await engine.put(ns, utf8('k'), text('x'), { ifVersion: version + 1 }).catch((e) => e)
+        expect(stale).toMatchObject({ code: 'conflict', reason: 'version', message: 'version mismatch' })
+        await expectCode(
+          engine.put(ns, utf8('none'), text('x'), { ifVersion: version }),
+          'conflict',
+          'version',
+        )
+        await expectCode(engine.delete(ns, utf8('k'), { ifVersion: version + 1 }), 'conflict', 'version')
+      })
+
+      test('a failed batch condition names its operation and its reason', async () => {
+        const { version } = await engine.put(ns, utf8('here'), text('v'))
+        const failure = (ops: Parameters<Engine['batch']>[1]) => engine.batch(ns, ops).catch((e) => e)
+        expect(
+          await failure([
+            { type: 'put', key: utf8('a'), value: text('1') },
+            { type: 'check', key: utf8('gone'), exists: true },
+          ]),
+        ).toMatchObject({ reason: 'missing', opIndex: 1 })
+        expect(await failure([{ type: 'check', key: utf8('here'), exists: false }])).toMatchObject({
+          reason: 'exists',
+          opIndex: 0,
+        })
+        expect(
+          await failure([{ type: 'put', key: utf8('here'), value: text('x'), ifAbsent: true }]),
+        ).toMatchObject({ reason: 'exists', opIndex: 0 })
+        expect(
+          await failure([
+            { type: 'check', key: utf8('here'), version },
+            { type: 'delete', key: utf8('here'), ifVersion: version + 1 },
+          ]),
+        ).toMatchObject({ reason: 'version', opIndex: 1 })
+        expect(await failure([{ type: 'check', key: utf8('here'), version: version + 1 }])).toMatchObject({
+          reason: 'version',
+          message: 'condition of operation 0 failed',
+        })
+      })
+
+      test('limits, invalid input, type mismatches and missing lists', async () => {
+        await expectCode(engine.put(ns, new Uint8Array(0), text('v')), 'invalid', 'key')
+        await expectCode(engine.get(ns, new Uint8Array(engine.limits.maxKeyBytes + 1)), 'too_large', 'key')
+        await expectCode(
+          engine.put(ns, utf8('k'), { bytes: new Uint8Array(engine.limits.maxValueBytes + 1) }),
+          'too_large',
+          'value',
+        )
+        await expectCode(engine.put(ns, utf8('k'), text('v'), { ttlMs: -1 }), 'invalid', 'expiry')
+        await expectCode(
+          engine.put(ns, utf8('k'), text('v'), { ifAbsent: true, ifVersion: 1 }),
+          'invalid',
+          'conditions',
+        )
+        await expectCode(engine.scan(ns, { limit: -1 }), 'invalid', 'limit')
+        await expectCode(engine.listRead(ns, utf8('nolist')), 'not_found', 'list')
+        await expectCode(engine.listWrite(ns, utf8('l'), ['{}']), 'invalid', 'json')
+        await expectCode(engine.listAdd(ns, utf8('l'), ['1', '2'], { maxItems: 1 }), 'invalid', 'list-size')
+        await engine.put(ns, utf8('t'), { bytes: utf8('hello'), kind: 'text' })
+        const mismatch = await engine.increment(ns, utf8('t'), 1n).catch((e) => e)
+        expect(mismatch).toMatchObject({ reason: 'not-a-number', message: 'value is not a number' })
+        await engine.put(ns, utf8('max'), { bytes: utf8((2n ** 63n - 1n).toString()), kind: 'int' })
+        const overflow = await engine.increment(ns, utf8('max'), 1n).catch((e) => e)
+        expect(overflow).toMatchObject({ reason: 'int-overflow', message: 'integer overflow' })
+        await engine.put(ns, utf8('huge'), { bytes: utf8('1e308'), kind: 'float' })
+        await expectCode(engine.increment(ns, utf8('huge'), 1e308), 'type_mismatch', 'float-overflow')
+        await engine.put(ns, utf8('a'), text('1'), { maxKeys: 100 })
+        const count = await engine.count(ns)
+        await expectCode(
+          engine.put(ns, utf8('one-more'), text('1'), { maxKeys: count }),
+          'quota_exceeded',
+          'keys',
+        )
+      })
+
+      test('namespaces: id taken, title taken, changed, not found', async () => {
+        const dialect = 'conformance'
+        const owner = `acct-${ns}`
+        const id = `n${randomString(BASE62, 12)}`
+        const first = await engine.namespaces.create({ dialect, id, owner, title: 'one' })
+        const taken = await engine.namespaces.create({ dialect, id }).catch((e) => e)
+        expect(taken).toMatchObject({ reason: 'exists', message: 'namespace exists' })
+        const title = await engine.namespaces.create({ dialect, owner, title: 'one' }).catch((e) => e)
+        expect(title).toMatchObject({ reason: 'title-taken', message: 'title taken' })
+        const second = await engine.namespaces.create({ dialect, owner, title: 'two' })
+        const rename = await engine.namespaces.update(second.id, { title: 'one' }).catch((e) => e)
+        expect(rename).toMatchObject({ reason: 'title-taken', message: 'title taken' })
+        await engine.namespaces.update(first.id, { settings: { n: 1 } })
+        const changed = await engine.namespaces
+          .update(first.id, { settings: { n: 2 } }, { ifVersion: first.version })
+          .catch((e) => e)
+        expect(changed).toMatchObject({ reason: 'namespace-changed', message: 'namespace changed' })
+        await expectCode(engine.namespaces.update('missing', { settings: {} }), 'not_found', 'namespace')
+        await expectCode(engine.namespaces.create({ dialect, id: 'has space' }), 'invalid', 'namespace-id')
       })
     })
 
@@ -704,6 +919,23 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect(await engine.namespaces.delete(created.id)).toBe(true)
         expect(await engine.namespaces.get(created.id)).toBeNull()
         expect(await engine.namespaces.delete(created.id)).toBe(false)
+      })
+
+      test('a version is parsed once: its readers share one frozen namespace', async () => {
+        const settings = { mode: 'public', nested: { n: 1 } }
+        const created = await engine.namespaces.create({ dialect, settings })
+        settings.mode = 'changed by the caller afterwards'
+        const first = await engine.namespaces.get(created.id)
+        expect(first!.settings).toEqual({ mode: 'public', nested: { n: 1 } })
+        expect(await engine.namespaces.get(created.id)).toBe(first)
+        expect(Object.isFrozen(first!.settings)).toBe(true)
+        expect(Object.isFrozen((first!.settings as { nested: object }).nested)).toBe(true)
+        const updated = await engine.namespaces.update(created.id, { settings: { mode: 'private' } })
+        const second = await engine.namespaces.get(created.id)
+        expect(second).not.toBe(first)
+        expect(second).toEqual(updated)
+        await engine.namespaces.delete(created.id)
+        expect(await engine.namespaces.get(created.id)).toBeNull()
       })
 
       test('a caller-chosen id is unique', async () => {

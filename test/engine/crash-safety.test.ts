@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
-import { SqliteBackend } from '../../core/engine/sqlite.ts'
+import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import { BUN, waitForLine } from '../support/process.ts'
 
 test('a process killed with SIGKILL right after acknowledging writes loses none of them', async () => {

@@ -2,7 +2,7 @@
 // harness starts from redis-server on spare ports and stops when the test process ends.
 
 import { afterAll } from 'bun:test'
-import { RedisBackend } from '../../core/engine/redis.ts'
+import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { clusterNodes, clusterStartFailure, dropPrefix, requireRedis, testPrefix } from '../support/redis.ts'
 import { engineConformance } from './conformance.ts'
 

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { loadConfig } from '../../core/config.ts'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
-import { RedisBackend } from '../../core/engine/redis.ts'
+import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { openBackend } from '../../core/engine/store.ts'
 import {
   dropPrefix,
@@ -171,3 +171,19 @@ test.skipIf(!reachable)('increments are exact on both sides of the 15-digit fast
     await engine.close()
   }
 })
+
+test.skipIf(!reachable)(
+  'a namespace changed by another process is seen at once, though parsed once',
+  async () => {
+    const writer = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+    const reader = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+    const created = await writer.namespaces.create({ dialect: 'test', settings: { n: 1 } })
+    expect((await reader.namespaces.get(created.id))?.settings).toEqual({ n: 1 })
+    await writer.namespaces.update(created.id, { settings: { n: 2 } })
+    expect((await reader.namespaces.get(created.id))?.settings).toEqual({ n: 2 })
+    await writer.namespaces.delete(created.id)
+    expect(await reader.namespaces.get(created.id)).toBeNull()
+    await writer.close()
+    await reader.close()
+  },
+)

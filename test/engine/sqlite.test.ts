@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
-import { SqliteBackend } from '../../core/engine/sqlite.ts'
+import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import { engineConformance } from './conformance.ts'
 
 engineConformance('sqlite', { backend: () => new SqliteBackend({ path: ':memory:' }) })
@@ -28,6 +28,23 @@ test('a read cache never serves what another process has since changed', async (
   expect(await read()).toBe('two')
   await writer.delete('ns', utf8('k'))
   expect(await read()).toBeNull()
+  await writer.close()
+  await reader.close()
+})
+
+test('a namespace changed by another process is seen at once, though its records are parsed once', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'kvgate-ns-')), 'shared.db')
+  const writer = new Engine(new SqliteBackend({ path }), { sweepIntervalMs: 0 })
+  const reader = new Engine(new SqliteBackend({ path }), { sweepIntervalMs: 0 })
+  const created = await writer.namespaces.create({ dialect: 'test', settings: { n: 1 } })
+  await nextTurn()
+  expect((await reader.namespaces.get(created.id))?.settings).toEqual({ n: 1 })
+  await writer.namespaces.update(created.id, { settings: { n: 2 } })
+  await nextTurn()
+  expect((await reader.namespaces.get(created.id))?.settings).toEqual({ n: 2 })
+  await writer.namespaces.delete(created.id)
+  await nextTurn()
+  expect(await reader.namespaces.get(created.id)).toBeNull()
   await writer.close()
   await reader.close()
 })

@@ -1,10 +1,11 @@
 -- Atomic batch: every condition is judged against the state before the batch; then the operations
 -- apply in order. Nothing is written when a condition fails.
 -- KEYS: index, expiring, version, info
--- ARGV: namespace key prefix (everything before ':e:'), now, then 9 fields per operation: type ('p'|'d'|'c'), member, a, b, value, kind, ct, meta,
---   expires, where a is ifAbsent ('1') for a put and exists ('1'|'0') for a check, and b is the
---   version a put, delete or check requires ('' for any).
--- Returns { 'conflict', index } or { 'ok', hint, result... } with -1 for no version.
+-- ARGV: namespace key prefix (everything before ':e:'), now, then 9 fields per operation: type
+--   ('p'|'d'|'c'), member, presence, version, value, kind, ct, meta, expires, where presence is
+--   what the operation requires of the key ('a' absent, 'e' a live entry, '' either) and version
+--   the version it requires ('' for any); deletes and checks leave the last five empty.
+-- Returns { 'conflict', index, reason } or { 'ok', hint, result... } with -1 for no version.
 local ns = { index = KEYS[1], expiring = KEYS[2], version = KEYS[3], info = KEYS[4] }
 -- Entry keys are built here (a batch has any number of them); they share the declared keys' hash
 -- tag, so they sit in the same slot.
@@ -14,16 +15,10 @@ local function field(i, n) return ARGV[2 + (i - 1) * 9 + n] end
 local function entry_key(i) return base .. ':e:' .. field(i, 2) end
 
 for i = 1, count do
-  local type, a, b = field(i, 1), field(i, 3), field(i, 4)
-  if type == 'c' or a == '1' or b ~= '' then
-    local current = live_version(entry_key(i), now)
-    local failed = (b ~= '' and current ~= tonumber(b))
-    if type == 'p' then
-      failed = failed or (a == '1' and current ~= false)
-    elseif type == 'c' then
-      failed = failed or (a == '1' and not current) or (a == '0' and current ~= false)
-    end
-    if failed then return { 'conflict', i - 1 } end
+  local presence, version = field(i, 3), field(i, 4)
+  if presence ~= '' or version ~= '' then
+    local failed = failed_condition(live_version(entry_key(i), now), presence, version)
+    if failed then return { 'conflict', i - 1, failed } end
   end
 end
 

@@ -17,6 +17,16 @@ local function live_version(entry_key, now)
   return tonumber(fields[1])
 end
 
+-- Why a write's conditions fail against the live version `current` (false when there is none),
+-- or false when they hold: the reasons of the engine's ConflictError. presence is 'a' (must be
+-- absent), 'e' (must exist) or '' (either); if_version is '' for any version.
+local function failed_condition(current, presence, if_version)
+  if presence == 'a' and current then return 'exists' end
+  if presence == 'e' and not current then return 'missing' end
+  if if_version ~= '' and current ~= tonumber(if_version) then return 'version' end
+  return false
+end
+
 -- Live entries of a namespace at `now`: indexed keys minus those whose expiry has passed.
 local function live_count(index_key, expiring_key, now)
   return redis.call('ZCARD', index_key) - redis.call('ZCOUNT', expiring_key, '-inf', now)

@@ -2,13 +2,13 @@
 -- anything with a float is float64, written the way JavaScript prints a number.
 -- KEYS: entry, index, expiring, version, scratch (a hash of the same slot, outside the entry space), info
 -- ARGV: member, delta type ('int'|'float'), delta, expires, now
--- Returns { 'ok', kind, text, version, hint } or { 'mismatch', message }.
+-- Returns { 'ok', kind, text, version, hint } or { 'mismatch', reason } (the engine's TypeMismatchError reasons).
 local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[6] }
 local now = tonumber(ARGV[5])
 local fields = redis.call('HMGET', KEYS[1], 'v', 'k', 'x')
 local text, kind = fields[1], fields[2]
 if text and fields[3] and tonumber(fields[3]) <= now then text = false end
-if text and kind ~= '3' and kind ~= '4' then return { 'mismatch', 'value is not a number' } end
+if text and kind ~= KIND_INT and kind ~= KIND_FLOAT then return { 'mismatch', 'not-a-number' } end
 
 -- The shortest decimal that reads back as x, laid out as JavaScript's Number#toString does.
 local function js_number(x)
@@ -37,10 +37,10 @@ local function small_int(decimal)
   return digits ~= nil and #digits <= 15
 end
 
-if ARGV[2] == 'int' and (not text or kind == '3') and (not text or small_int(text)) and small_int(ARGV[3]) then
+if ARGV[2] == 'int' and (not text or kind == KIND_INT) and (not text or small_int(text)) and small_int(ARGV[3]) then
   result = string.format('%d', (text and tonumber(text) or 0) + tonumber(ARGV[3]))
-  result_kind = '3'
-elseif ARGV[2] == 'int' and (not text or kind == '3') then
+  result_kind = KIND_INT
+elseif ARGV[2] == 'int' and (not text or kind == KIND_INT) then
   -- HINCRBY on a scratch hash does the exact int64 sum, or fails on overflow; Lua numbers are doubles.
   local scratch = KEYS[5]
   redis.call('DEL', scratch)
@@ -48,19 +48,19 @@ elseif ARGV[2] == 'int' and (not text or kind == '3') then
   local ok = redis.pcall('HINCRBY', scratch, 'v', ARGV[3])
   if type(ok) == 'table' and ok.err then
     redis.call('DEL', scratch)
-    if string.find(ok.err, 'overflow') then return { 'mismatch', 'integer overflow' } end
-    return { 'mismatch', 'value is not a number' }
+    if string.find(ok.err, 'overflow') then return { 'mismatch', 'int-overflow' } end
+    return { 'mismatch', 'not-a-number' }
   end
   result = redis.call('HGET', scratch, 'v')
   redis.call('DEL', scratch)
-  result_kind = '3'
+  result_kind = KIND_INT
 else
   local base = text and tonumber(text) or 0
-  if base == nil then return { 'mismatch', 'value is not a number' } end
+  if base == nil then return { 'mismatch', 'not-a-number' } end
   local sum = base + tonumber(ARGV[3])
-  if sum ~= sum or sum == math.huge or sum == -math.huge then return { 'mismatch', 'float overflow' } end
+  if sum ~= sum or sum == math.huge or sum == -math.huge then return { 'mismatch', 'float-overflow' } end
   result = js_number(sum)
-  result_kind = '4'
+  result_kind = KIND_FLOAT
 end
 local version, hint = write_entry(ns, ARGV[1], KEYS[1], result, result_kind, '', '', ARGV[4], ARGV[5])
 return { 'ok', result_kind, result, version, hint }

@@ -1,11 +1,12 @@
 -- Put, with its conditions judged and its indexes updated in the same atomic step.
 -- KEYS: entry, index, expiring, version, info
--- ARGV: member, value, kind, ct, meta, expires, now, ifAbsent ('1'|''), ifVersion, maxKeys
+-- ARGV: member, value, kind, ct, meta, expires, now, presence ('a'|'e'|''), ifVersion, maxKeys
+-- Returns { version, hint }, { -1, reason } when a condition fails, { -2, 0 } over the key quota.
 local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[5] }
 local now = tonumber(ARGV[7])
 local current = live_version(KEYS[1], now)
-if ARGV[8] == '1' and current then return { -1, 0 } end
-if ARGV[9] ~= '' and current ~= tonumber(ARGV[9]) then return { -1, 0 } end
+local failed = failed_condition(current, ARGV[8], ARGV[9])
+if failed then return { -1, failed } end
 if ARGV[10] ~= '' and not current and live_count(ns.index, ns.expiring, now) >= tonumber(ARGV[10]) then
   return { -2, 0 }
 end

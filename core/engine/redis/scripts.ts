@@ -3,6 +3,7 @@
 // by ioredis when Redis has lost the script cache).
 
 import type { Cluster, Redis } from 'ioredis'
+import { VALUE_KIND_CODES } from '../types.ts'
 import batch from './batch.lua' with { type: 'text' }
 import common from './common.lua' with { type: 'text' }
 import count from './count.lua' with { type: 'text' }
@@ -35,6 +36,9 @@ const SCRIPTS = {
   sweep: [sweep, 3],
 } as const
 
+/** The kind codes the scripts compare, from the engine's one table (a stored kind is a decimal string). */
+const KIND_CONSTANTS = `local KIND_INT, KIND_FLOAT = '${VALUE_KIND_CODES.int}', '${VALUE_KIND_CODES.float}'`
+
 export type ScriptName = keyof typeof SCRIPTS
 export type ScriptArg = string | number | Uint8Array
 
@@ -45,7 +49,10 @@ export type ScriptArg = string | number | Uint8Array
  */
 export function defineScripts(client: Redis | Cluster): void {
   for (const [name, [source, numberOfKeys]] of Object.entries(SCRIPTS)) {
-    client.defineCommand(commandName(name as ScriptName), { lua: `${common}\n${source}`, numberOfKeys })
+    client.defineCommand(commandName(name as ScriptName), {
+      lua: `${KIND_CONSTANTS}\n${common}\n${source}`,
+      numberOfKeys,
+    })
   }
 }
 

@@ -1,0 +1,73 @@
+// How the Redis backend writes arguments for its scripts and reads entries back from replies:
+// an entry's hash fields (a get) and its packed info field (a scan; layout in common.lua).
+
+import { Buffer } from 'node:buffer'
+import { type Entry, kindOfCode, type ScanEntry } from '../types.ts'
+import type { ScriptArg } from './scripts.ts'
+
+/** A reply as ioredis hands it over (Buffers from the *Buffer variants of commands). */
+export type Reply = Buffer | string | number | null | Reply[]
+
+/** The hash fields a get reads, in order: value, kind, content type, metadata, version, updated, expires. */
+export const ENTRY_FIELDS = ['v', 'k', 'c', 'm', 'n', 'u', 'x']
+
+/** Null as '', text as '=' + text: scripts tell "none" from an empty string. */
+export const optional = (value: string | null): string => (value === null ? '' : `=${value}`)
+
+/** A script argument as sent: numbers in decimal, bytes as a Buffer over the same memory. */
+export function scriptArg(value: ScriptArg): string | Buffer {
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'string') return value
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+}
+
+/** A plain Uint8Array view of a reply buffer, so callers compare it like any other key or value. */
+export const bytes = (buffer: Buffer): Uint8Array =>
+  new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+
+export const text = (reply: Reply | undefined): string =>
+  Buffer.isBuffer(reply) ? reply.toString() : typeof reply === 'string' ? reply : String(reply)
+
+/** An entry from the reply to HMGET of ENTRY_FIELDS, or null when there is none. */
+export function entryFromFields(key: Uint8Array, fields: Array<Buffer | null>): Entry | null {
+  const [value, kind, contentType, metadata, version, updatedAt, expiresAt] = fields
+  if (!version) return null
+  return {
+    key,
+    kind: kindOfCode(Number(text(kind!))),
+    contentType: contentType ? contentType.toString() : null,
+    metadata: metadata ? metadata.toString() : null,
+    version: Number(text(version)),
+    updatedAt: Number(text(updatedAt!)),
+    expiresAt: expiresAt ? Number(expiresAt.toString()) : null,
+    value: value ? bytes(value) : new Uint8Array(0),
+  }
+}
+
+/** An entry from its packed info field (see common.lua) and, when read, its value. */
+export function entryFromInfo(key: Uint8Array, info: Buffer, value: Buffer | null | undefined): ScanEntry {
+  const header = info.indexOf(0x3a) // ':'
+  const [kind, version, updatedAt, expiresAt, typeLength, metadataLength] = info
+    .toString('latin1', 0, header)
+    .split(',')
+  let at = header + 1
+  const slice = (length: number) => {
+    if (length < 0) return null
+    const text = info.toString('utf8', at, at + length)
+    at += length
+    return text
+  }
+  const contentType = slice(Number(typeLength))
+  const metadata = slice(Number(metadataLength))
+  const entry: ScanEntry = {
+    key,
+    kind: kindOfCode(Number(kind)),
+    contentType,
+    metadata,
+    version: Number(version),
+    updatedAt: Number(updatedAt),
+    expiresAt: expiresAt ? Number(expiresAt) : null,
+  }
+  if (value !== undefined) entry.value = value ? bytes(value) : new Uint8Array(0)
+  return entry
+}

@@ -1,0 +1,331 @@
+// The embedded default backend: SQLite in WAL mode through node:sqlite, which both Bun and Deno
+// provide. Writes go through the group commit (group-commit.ts), point reads through the read
+// cache (read-cache.ts); lists live in their own tables (lists.ts).
+
+import type {
+  Backend,
+  BackendBatchOp,
+  DeleteConditions,
+  IncrementDelta,
+  ListElement,
+  PutConditions,
+  StoredValue,
+} from '../backend.ts'
+import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
+import { CONFLICT_MESSAGES, conditionsOfCheck, failedCondition, hasConditions } from '../conditions.ts'
+import { ConflictError, QuotaExceededError, UnavailableError } from '../errors.ts'
+import { addToStored } from '../numbers.ts'
+import {
+  type Entry,
+  type IncrementResult,
+  kindOfCode,
+  type ScanPage,
+  type ScanQuery,
+  VALUE_KIND_CODES,
+} from '../types.ts'
+import { Database, type SqliteSyncMode } from './database.ts'
+import { ENTRY_COLUMNS, type EntryRow, LIVE, toEntry } from './entry-rows.ts'
+import { GroupCommit } from './group-commit.ts'
+import { SqliteLists } from './lists.ts'
+import { ReadCache } from './read-cache.ts'
+
+export interface SqliteOptions {
+  /** Database file, or ':memory:'. Its folder is created when missing. */
+  path: string
+  synchronous?: SqliteSyncMode
+}
+
+export class SqliteBackend implements Backend {
+  readonly name = 'sqlite'
+  private readonly database: Database
+  private readonly writer: GroupCommit
+  private readonly cache: ReadCache
+  private readonly lists: SqliteLists
+  private closed = false
+
+  constructor(options: SqliteOptions) {
+    this.database = new Database(options.path, options.synchronous)
+    this.writer = new GroupCommit(this.database)
+    this.cache = new ReadCache(() => this.database.dataVersion())
+    this.lists = new SqliteLists(this.database, this.writer)
+  }
+
+  // --- Entries ---
+
+  get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
+    // Not async: a cached read settles one promise, not two (this is every request's hot path).
+    let entry: Entry | null | undefined
+    try {
+      entry = this.cache.get(ns, key)
+      if (entry === undefined) {
+        const row = this.database
+          .sql(`SELECT value, ${ENTRY_COLUMNS} FROM entries WHERE ns = :ns AND key = :key`)
+          .get({ ns, key }) as EntryRow | undefined
+        entry = row ? (toEntry(row) as Entry) : null
+        this.cache.set(ns, key, entry)
+      }
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return Promise.resolve(
+      entry !== null && (entry.expiresAt === null || entry.expiresAt > now) ? entry : null,
+    )
+  }
+
+  put(
+    ns: string,
+    key: Uint8Array,
+    value: StoredValue,
+    conditions: PutConditions,
+    now: number,
+  ): Promise<number> {
+    return this.writer.write(() => {
+      const { maxKeys } = conditions
+      if (hasConditions(conditions) || maxKeys !== undefined) {
+        const current = this.liveVersion(ns, key, now)
+        const failed = failedCondition(conditions, current)
+        if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
+        if (maxKeys !== undefined && current === null) this.checkQuota(ns, maxKeys, now)
+      }
+      return this.upsert(ns, key, value, now)
+    })
+  }
+
+  delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
+    return this.writer.write(() => {
+      if (hasConditions(conditions)) {
+        const failed = failedCondition(conditions, this.liveVersion(ns, key, now))
+        if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
+      }
+      this.cache.forget(ns, key)
+      const removed = this.database
+        .sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at')
+        .get({ ns, key }) as { expires_at: number | null } | undefined
+      return removed !== undefined && (removed.expires_at === null || removed.expires_at > now)
+    })
+  }
+
+  increment(
+    ns: string,
+    key: Uint8Array,
+    delta: IncrementDelta,
+    expiresAt: number | null,
+    now: number,
+  ): Promise<IncrementResult> {
+    return this.writer.write(() => {
+      const row = this.database
+        .sql(`SELECT value, kind FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`)
+        .get({ ns, key, now }) as { value: Uint8Array; kind: number } | undefined
+      const sum = addToStored(row ? { kind: kindOfCode(row.kind), text: fromUtf8(row.value) } : null, delta)
+      const version = this.upsert(
+        ns,
+        key,
+        { bytes: utf8(sum.text), kind: sum.kind, contentType: null, metadata: null, expiresAt },
+        now,
+      )
+      return { value: sum.value, kind: sum.kind, version }
+    })
+  }
+
+  async scan(ns: string, query: ScanQuery, now: number): Promise<ScanPage> {
+    const { prefix, cursor, reverse = false, withValues = false, offset = 0, limit } = query
+    let lower: { key: Uint8Array; inclusive: boolean } | null = prefix?.length
+      ? { key: prefix, inclusive: true }
+      : null
+    let upper = prefix?.length ? prefixEnd(prefix) : null
+    if (cursor && !reverse && (!lower || compareBytes(cursor, lower.key) >= 0))
+      lower = { key: cursor, inclusive: false }
+    if (cursor && reverse && (!upper || compareBytes(cursor, upper) < 0)) upper = cursor
+    const where = [
+      'ns = :ns',
+      lower ? (lower.inclusive ? 'key >= :lower' : 'key > :lower') : '',
+      upper ? 'key < :upper' : '',
+      LIVE,
+    ].filter(Boolean)
+    const rows = this.database
+      .sql(
+        `SELECT ${withValues ? 'value, ' : ''}${ENTRY_COLUMNS} FROM entries WHERE ${where.join(' AND ')}
+       ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT :limit OFFSET :offset`,
+      )
+      .all({
+        ns,
+        now,
+        limit: limit + 1,
+        offset,
+        ...(lower ? { lower: lower.key } : {}),
+        ...(upper ? { upper } : {}),
+      }) as unknown as EntryRow[]
+    const more = rows.length > limit
+    const entries = (more ? rows.slice(0, limit) : rows).map(toEntry)
+    return { entries, cursor: more && entries.length > 0 ? entries[entries.length - 1]!.key : null }
+  }
+
+  async count(ns: string, prefix: Uint8Array | undefined, now: number): Promise<number> {
+    return this.countLive(ns, prefix, now)
+  }
+
+  batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
+    return this.writer.write(() => {
+      // Every condition is judged against the state before the batch, as on Redis.
+      ops.forEach((op, index) => {
+        if (op.type !== 'check' && !hasConditions(op)) return
+        const current = this.liveVersion(ns, op.key, now)
+        const failed = failedCondition(op.type === 'check' ? conditionsOfCheck(op) : op, current)
+        if (failed) throw new ConflictError(failed, `condition of operation ${index} failed`, index)
+      })
+      return ops.map((op) => {
+        if (op.type === 'put') return this.upsert(ns, op.key, op.value, now)
+        if (op.type === 'delete') {
+          this.cache.forget(ns, op.key)
+          this.database.sql('DELETE FROM entries WHERE ns = :ns AND key = :key').run({ ns, key: op.key })
+          return null
+        }
+        return this.liveVersion(ns, op.key, now)
+      })
+    })
+  }
+
+  // --- Lists ---
+
+  listWrite(ns: string, key: Uint8Array, elements: ListElement[], _maxItems: number): Promise<string[]> {
+    return this.lists.write(ns, key, elements)
+  }
+
+  listAdd(ns: string, key: Uint8Array, elements: ListElement[], maxItems: number): Promise<string[]> {
+    return this.lists.add(ns, key, elements, maxItems)
+  }
+
+  listRemove(ns: string, key: Uint8Array, canons: string[]): Promise<string[] | null> {
+    return this.lists.remove(ns, key, canons)
+  }
+
+  listRange(ns: string, key: Uint8Array, start: number, end: number): Promise<string[] | null> {
+    return this.lists.range(ns, key, start, end)
+  }
+
+  listCount(ns: string, key: Uint8Array): Promise<number | null> {
+    return this.lists.count(ns, key)
+  }
+
+  listIndex(ns: string, key: Uint8Array, canons: string[]): Promise<number | null> {
+    return this.lists.index(ns, key, canons)
+  }
+
+  listDelete(ns: string, key: Uint8Array): Promise<boolean> {
+    return this.lists.delete(ns, key)
+  }
+
+  listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
+    return this.lists.keys(ns, prefix, limit)
+  }
+
+  // --- Maintenance ---
+
+  dropNamespace(ns: string, limit: number): Promise<boolean> {
+    return this.writer.write(() => {
+      this.cache.clear()
+      const { database } = this
+      let removed = Number(
+        database
+          .sql('DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE ns = :ns LIMIT :limit)')
+          .run({ ns, limit }).changes,
+      )
+      if (removed < limit) {
+        removed += Number(
+          database
+            .sql(
+              'DELETE FROM list_items WHERE (ns, key, pos) IN (SELECT ns, key, pos FROM list_items WHERE ns = :ns LIMIT :limit)',
+            )
+            .run({ ns, limit: limit - removed }).changes,
+        )
+      }
+      if (removed < limit) {
+        database.sql('DELETE FROM lists WHERE ns = :ns').run({ ns })
+        database.sql('DELETE FROM namespace_state WHERE ns = :ns').run({ ns })
+        return true
+      }
+      return false
+    })
+  }
+
+  sweep(now: number, limit: number): Promise<number> {
+    return this.writer.write(() =>
+      Number(
+        this.database
+          .sql(
+            'DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE expires_at <= :now LIMIT :limit)',
+          )
+          .run({ now, limit }).changes,
+      ),
+    )
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new UnavailableError('closed', 'store is closed')
+    this.database.sql('SELECT 1').get()
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.writer.close()
+    this.database.close()
+  }
+
+  // --- Internals ---
+
+  private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number): number {
+    this.cache.forget(ns, key)
+    const { version } = this.database
+      .sql(
+        `INSERT INTO namespace_state (ns, version, stored_keys) VALUES (:ns, 1, 0)
+       ON CONFLICT (ns) DO UPDATE SET version = version + 1 RETURNING version`,
+      )
+      .get({ ns }) as { version: number }
+    this.database
+      .sql(
+        `INSERT INTO entries (ns, key, value, kind, content_type, metadata, version, updated_at, expires_at)
+       VALUES (:ns, :key, :value, :kind, :contentType, :metadata, :version, :now, :expiresAt)
+       ON CONFLICT (ns, key) DO UPDATE SET value = :value, kind = :kind, content_type = :contentType,
+         metadata = :metadata, version = :version, updated_at = :now, expires_at = :expiresAt`,
+      )
+      .run({
+        ns,
+        key,
+        value: value.bytes,
+        kind: VALUE_KIND_CODES[value.kind],
+        contentType: value.contentType,
+        metadata: value.metadata,
+        version,
+        now,
+        expiresAt: value.expiresAt,
+      })
+    return version
+  }
+
+  private liveVersion(ns: string, key: Uint8Array, now: number): number | null {
+    const row = this.database
+      .sql(`SELECT version FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`)
+      .get({ ns, key, now }) as { version: number } | undefined
+    return row?.version ?? null
+  }
+
+  /** Stored keys include expired ones not yet swept: only when they reach the quota is it worth counting exactly. */
+  private checkQuota(ns: string, maxKeys: number, now: number): void {
+    const state = this.database.sql('SELECT stored_keys FROM namespace_state WHERE ns = :ns').get({ ns }) as
+      | { stored_keys: number }
+      | undefined
+    if ((state?.stored_keys ?? 0) < maxKeys) return
+    if (this.countLive(ns, undefined, now) >= maxKeys) throw new QuotaExceededError('keys')
+  }
+
+  private countLive(ns: string, prefix: Uint8Array | undefined, now: number): number {
+    const upper = prefix?.length ? prefixEnd(prefix) : null
+    const row = this.database
+      .sql(
+        `SELECT count(*) AS n FROM entries WHERE ns = :ns AND key >= :lower ${upper ? 'AND key < :upper' : ''} AND ${LIVE}`,
+      )
+      .get({ ns, now, lower: prefix ?? new Uint8Array(0), ...(upper ? { upper } : {}) }) as { n: number }
+    return row.n
+  }
+}
