@@ -4,6 +4,7 @@
 
 import { fromUtf8 } from '../../core/engine/bytes.ts'
 import { readBody } from '../../core/http/body.ts'
+import type { Call } from '../../core/http/call.ts'
 import { HttpError } from '../../core/http/errors.ts'
 
 export interface FormFields {
@@ -11,7 +12,8 @@ export interface FormFields {
   has(name: string): boolean
 }
 
-export async function readForm(request: Request, limit: number): Promise<FormFields> {
+export async function readForm(call: Call, limit: number): Promise<FormFields> {
+  const { request } = call
   const body = await readBody(request, limit)
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
   const fields = new Map<string, string>()
@@ -35,7 +37,7 @@ export async function readForm(request: Request, limit: number): Promise<FormFie
       throw new HttpError(400, 'form not parseable: send multipart/form-data or x-www-form-urlencoded')
     }
   }
-  const query = new URL(request.url).searchParams
+  const { query } = call
   return {
     get: (name) => fields.get(name) ?? query.get(name) ?? undefined,
     has: (name) => fields.has(name) || query.has(name),

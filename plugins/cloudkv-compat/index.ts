@@ -3,9 +3,9 @@
 
 import { defineDialect } from '../../core/dialect.ts'
 import { DIALECT } from './bucket.ts'
-import { renderError } from './errors.ts'
+import { cloudkvErrors } from './errors.ts'
 import { CloudkvOptions, FORM_LIMIT_BYTES } from './options.ts'
-import { cloudkvRoutes } from './routes.ts'
+import { declareRoutes } from './routes.ts'
 
 export const cloudkvDialect = defineDialect({
   name: DIALECT,
@@ -18,6 +18,6 @@ export const cloudkvDialect = defineDialect({
     exposeHeaders: ['Last-Modified', 'Expires', 'Content-Length'],
   },
   maxBodyBytes: (options) => Math.max(options.maxValueBytes, FORM_LIMIT_BYTES),
-  renderError,
-  plugin: cloudkvRoutes,
+  errors: cloudkvErrors,
+  routes: declareRoutes,
 })

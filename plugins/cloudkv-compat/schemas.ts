@@ -1,8 +1,7 @@
-// Valibot schemas of CloudKV's inputs: bucket mode, ttl, delete confirmation. A failure is a 400
-// in the dialect's own error shape.
+// Valibot schemas of CloudKV's inputs: bucket mode, ttl, delete confirmation. Routes parse with
+// core's parseWith, so a failure is a 400 carrying the schema's message.
 
 import * as v from 'valibot'
-import { HttpError } from '../../core/http/errors.ts'
 
 export type Mode = 'public' | 'public-read' | 'protected'
 
@@ -39,10 +38,3 @@ export const ConfirmSchema = v.pipe(
   v.regex(/^\d{1,15}$/, 'confirm must be the estimated_keys of the bucket, a whole number'),
   v.transform(Number),
 )
-
-/** The parsed input, or a 400 with the schema's message. */
-export function parseInput<T>(schema: v.GenericSchema<unknown, T>, input: unknown): T {
-  const result = v.safeParse(schema, input, { abortEarly: true })
-  if (!result.success) throw new HttpError(400, result.issues[0].message)
-  return result.output
-}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { type CloudkvHarness, cloudkvHarness, type Mode } from './support.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { CLOUDKV_MOUNTS, type CloudkvHarness, cloudkvHarness, type Mode } from './support.ts'
 
 type Credential = 'none' | 'owner' | 'other account' | 'unknown key'
 type Operation = 'GET' | 'HEAD' | 'find' | 'POST' | 'PUT' | 'DELETE'
@@ -16,7 +16,7 @@ function expected(mode: Mode, credential: Credential, operation: Operation): num
   return credential === 'none' ? 401 : 403
 }
 
-describeEachStore('cloudkv: bucket modes x credentials', (store) => {
+describeEachStoreAndMount('cloudkv: bucket modes x credentials', CLOUDKV_MOUNTS, (store, mount) => {
   let h: CloudkvHarness
   const keys: Record<Credential, string | undefined> = {
     none: undefined,
@@ -26,7 +26,7 @@ describeEachStore('cloudkv: bucket modes x credentials', (store) => {
   }
   const buckets = {} as Record<Mode, string>
   beforeAll(async () => {
-    h = cloudkvHarness(store)
+    h = cloudkvHarness(store, { mount })
     keys.owner = (await h.account()).key
     keys['other account'] = (await h.account()).key
     for (const mode of ['public', 'public-read', 'protected'] as const)

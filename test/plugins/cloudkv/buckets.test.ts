@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { BUCKET_ID, type CloudkvHarness, cloudkvHarness, UUID } from './support.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { BUCKET_ID, CLOUDKV_MOUNTS, type CloudkvHarness, cloudkvHarness, UUID } from './support.ts'
 
-describeEachStore('cloudkv: ping and buckets', (store) => {
+describeEachStoreAndMount('cloudkv: ping and buckets', CLOUDKV_MOUNTS, (store, mount) => {
   let h: CloudkvHarness
   let owner: { id: string; key: string }
   let other: { id: string; key: string }
   beforeAll(async () => {
-    h = cloudkvHarness(store)
+    h = cloudkvHarness(store, { mount })
     owner = await h.account()
     other = await h.account()
   })

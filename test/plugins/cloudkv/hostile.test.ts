@@ -1,9 +1,9 @@
 // Hostile input on every CloudKV route: seeded random requests through fetch() and over a real
 // port, plus hand-picked ones. Every answer is under 500, errors are JSON {"message"}, /healthz
-// keeps answering and nothing acknowledged is lost.
+// keeps answering and nothing acknowledged is lost. It runs under the two path mounts: the sweep's
+// raw requests carry Host: localhost, so a host route would only meet the core's 404.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { cloudkvDialect } from '../../../plugins/cloudkv-compat/index.ts'
 import {
   type DialectFixture,
   expectOddKeysReadBack,
@@ -12,18 +12,22 @@ import {
   sweep,
   watchUnhandled,
 } from '../../support/hostile.ts'
-import { listenTestKvgate, type TestKvgate, testKvgate } from '../../support/kvgate.ts'
-import { describeEachStore } from '../../support/stores.ts'
+import type { TestKvgate } from '../../support/kvgate.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { CLOUDKV_MOUNTS, cloudkvHarness, type ServedCloudkv } from './support.ts'
 
-describeEachStore('CloudKV hostile input', (store) => {
+const PATH_MOUNTS = CLOUDKV_MOUNTS.filter((mount) => mount.host === 'localhost')
+
+describeEachStoreAndMount('CloudKV hostile input', PATH_MOUNTS, (store, mount) => {
+  const p = mount.prefix
   let kvgate: TestKvgate
-  let server: { url: string; stop(): Promise<void> }
+  let server: ServedCloudkv
   const state = { bucket: '', canary: '', key: '' }
   const auth: Array<Record<string, string>> = []
   const oddAuth: Array<Record<string, string>> = []
 
   const createBucket = async (access: string) => {
-    const response = await kvgate.fetch('/cloudkv/buckets', {
+    const response = await kvgate.fetch(`${p}/buckets`, {
       method: 'POST',
       headers: { 'api-key': state.key, 'content-type': 'application/x-www-form-urlencoded' },
       body: `access=${access}`,
@@ -33,8 +37,9 @@ describeEachStore('CloudKV hostile input', (store) => {
   }
 
   beforeAll(async () => {
-    kvgate = testKvgate([cloudkvDialect], store.env)
-    server = listenTestKvgate(kvgate)
+    const h = cloudkvHarness(store, { mount })
+    kvgate = h.kvgate
+    server = h.listen()
     state.key = (await kvgate.createAccount('cloudkv')).credentials.api_key!
     const other = (await kvgate.createAccount('cloudkv')).credentials.api_key!
     state.bucket = await createBucket('protected')
@@ -65,7 +70,7 @@ describeEachStore('CloudKV hostile input', (store) => {
       .join('&')
 
   const fixture: DialectFixture = {
-    prefix: '/cloudkv',
+    prefix: p,
     auth,
     oddAuth,
     plain: ['k', 'folder/jsons/file.json', 'caf%C3%A9', 'x'],
@@ -98,7 +103,7 @@ describeEachStore('CloudKV hostile input', (store) => {
     ],
     async refresh() {
       // A case may delete the bucket; later cases need one to reach past the lookup.
-      const response = await kvgate.fetch('/cloudkv/buckets', { headers: auth[0] })
+      const response = await kvgate.fetch(`${p}/buckets`, { headers: auth[0] })
       const { buckets } = (await response.json()) as { buckets: Array<{ id: string }> }
       if (!buckets.some((bucket) => bucket.id === state.bucket))
         state.bucket = await createBucket('protected')
@@ -114,7 +119,7 @@ describeEachStore('CloudKV hostile input', (store) => {
 
   test('hostile requests get CloudKV errors, never a 500, and lose nothing acknowledged', async () => {
     const unhandled = watchUnhandled()
-    const canaryKey = `/cloudkv/kv/${state.canary}/canary`
+    const canaryKey = `${p}/kv/${state.canary}/canary`
     const put = await kvgate.fetch(canaryKey, { method: 'PUT', headers: auth[0], body: 'kept' })
     expect(put.status).toBe(200)
 
@@ -122,7 +127,7 @@ describeEachStore('CloudKV hostile input', (store) => {
       seed: 0x636b76,
       fetchCases: 400,
       portCases: 60,
-      big: { method: 'PUT', path: `/cloudkv/kv/${state.bucket}/big`, headers: auth[0]!, limit: 1_048_576 },
+      big: { method: 'PUT', path: `${p}/kv/${state.bucket}/big`, headers: auth[0]!, limit: 1_048_576 },
     })
     if (process.env.HOSTILE_VERBOSE) console.log(result.statuses)
     expect(result.problems).toEqual([])
@@ -132,6 +137,6 @@ describeEachStore('CloudKV hostile input', (store) => {
   }, 30_000)
 
   test('odd keys written with 200 read back byte for byte', async () => {
-    await expectOddKeysReadBack(kvgate, (key) => `/cloudkv/kv/${state.bucket}/${key}`, auth[0]!)
+    await expectOddKeysReadBack(kvgate, (key) => `${p}/kv/${state.bucket}/${key}`, auth[0]!)
   })
 })

@@ -4,22 +4,29 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAdmin } from '../../../core/cli/admin.ts'
 import { cloudkvDialect } from '../../../plugins/cloudkv-compat/index.ts'
-import { listenTestKvgate, testKvgate } from '../../support/kvgate.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { type CloudkvHarness, cloudkvHarness, PREFIX, UUID } from './support.ts'
+import { testKvgate } from '../../support/kvgate.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import {
+  CLOUDKV_MOUNTS,
+  type CloudkvHarness,
+  cloudkvHarness,
+  DEFAULT_MOUNT,
+  type ServedCloudkv,
+  UUID,
+} from './support.ts'
 
 const MiB = 1024 * 1024
 
-describeEachStore('cloudkv: CORS, request ids, limits', (store) => {
+describeEachStoreAndMount('cloudkv: CORS, request ids, limits', CLOUDKV_MOUNTS, (store, mount) => {
   let h: CloudkvHarness
   let owner: { id: string; key: string }
   let bucket: string
-  let server: { url: string; stop(): Promise<void> }
+  let server: ServedCloudkv
   beforeAll(async () => {
-    h = cloudkvHarness(store)
+    h = cloudkvHarness(store, { mount })
     owner = await h.account()
     bucket = await h.bucket(owner.key, 'protected')
-    server = listenTestKvgate(h.kvgate)
+    server = h.listen()
   })
   afterAll(async () => {
     await server.stop()
@@ -99,10 +106,10 @@ describeEachStore('cloudkv: CORS, request ids, limits', (store) => {
       },
     })
     const response = await h.kvgate.server.fetch(
-      new Request(`http://localhost${PREFIX}/kv/${bucket}/k`, {
+      new Request(`http://${mount.host}${mount.prefix}/kv/${bucket}/k`, {
         method: 'PUT',
         body,
-        headers: { 'content-length': String(2 * MiB) },
+        headers: { host: mount.host, 'content-length': String(2 * MiB) },
         duplex: 'half',
       } as RequestInit),
       '127.0.0.1',
@@ -120,7 +127,7 @@ describeEachStore('cloudkv: CORS, request ids, limits', (store) => {
         controller.enqueue(new Uint8Array(256 * 1024))
       },
     })
-    const response = await fetch(`${server.url}${PREFIX}/kv/${bucket}/streamed`, {
+    const response = await server.fetch(`/kv/${bucket}/streamed`, {
       method: 'PUT',
       body,
       headers: { 'api-key': owner.key },
@@ -128,41 +135,44 @@ describeEachStore('cloudkv: CORS, request ids, limits', (store) => {
     } as RequestInit)
     expect(response.status).toBe(413)
     expect(((await response.json()) as { message: string }).message).toContain('1048576')
-    const read = await fetch(`${server.url}${PREFIX}/kv/${bucket}/streamed`, {
+    const read = await server.fetch(`/kv/${bucket}/streamed`, {
       headers: { 'api-key': owner.key },
     })
     expect(read.status).toBe(404)
   })
 
   test('over a real port: HEAD keeps Content-Length, writes answer Content-Length 0', async () => {
-    const url = `${server.url}${PREFIX}/kv/${bucket}/real`
-    const set = await fetch(`${url}?ttl=5s`, {
+    const path = `/kv/${bucket}/real`
+    const set = await server.fetch(`${path}?ttl=5s`, {
       method: 'POST',
       body: 'hello',
       headers: { 'api-key': owner.key },
     })
     expect(set.status).toBe(200)
     expect(set.headers.get('content-length')).toBe('0')
-    const head = await fetch(url, { method: 'HEAD', headers: { 'api-key': owner.key } })
+    const head = await server.fetch(path, { method: 'HEAD', headers: { 'api-key': owner.key } })
     expect(head.status).toBe(200)
     expect(head.headers.get('content-length')).toBe('5')
     expect(head.headers.get('expires')).not.toBeNull()
     expect(head.headers.get('last-modified')).not.toBeNull()
-    const removed = await fetch(url, { method: 'DELETE', headers: { 'api-key': owner.key } })
+    const removed = await server.fetch(path, { method: 'DELETE', headers: { 'api-key': owner.key } })
     expect(removed.status).toBe(200)
     expect(removed.headers.get('content-length')).toBe('0')
   })
 })
 
-describeEachStore('cloudkv: KVGATE_CLOUDKV_* options', (store) => {
+describeEachStoreAndMount('cloudkv: KVGATE_CLOUDKV_* options', CLOUDKV_MOUNTS, (store, mount) => {
   let h: CloudkvHarness
   beforeAll(() => {
     h = cloudkvHarness(store, {
-      KVGATE_CLOUDKV_MAX_KEY_BYTES: '8',
-      KVGATE_CLOUDKV_MAX_VALUE_BYTES: '10',
-      KVGATE_CLOUDKV_MAX_FIND_KEYS: '2',
-      KVGATE_CLOUDKV_MAX_BUCKETS_PER_ACCOUNT: '1',
-      KVGATE_CLOUDKV_MAX_KEYS_PER_BUCKET: '3',
+      mount,
+      env: {
+        KVGATE_CLOUDKV_MAX_KEY_BYTES: '8',
+        KVGATE_CLOUDKV_MAX_VALUE_BYTES: '10',
+        KVGATE_CLOUDKV_MAX_FIND_KEYS: '2',
+        KVGATE_CLOUDKV_MAX_BUCKETS_PER_ACCOUNT: '1',
+        KVGATE_CLOUDKV_MAX_KEYS_PER_BUCKET: '3',
+      },
     })
   })
   afterAll(() => h.kvgate.close())
@@ -208,7 +218,7 @@ describe('cloudkv: accounts from `kvgate admin`', () => {
     try {
       const form = new FormData()
       form.set('access', 'protected')
-      const response = await kvgate.fetch(`${PREFIX}/buckets`, {
+      const response = await kvgate.fetch(`${DEFAULT_MOUNT.prefix}/buckets`, {
         method: 'POST',
         body: form,
         headers: { 'api-key': created.credentials.api_key! },

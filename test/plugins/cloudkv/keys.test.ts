@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { bytesOf, type CloudkvHarness, cloudkvHarness } from './support.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { bytesOf, CLOUDKV_MOUNTS, type CloudkvHarness, cloudkvHarness } from './support.ts'
 
-describeEachStore('cloudkv: keys', (store) => {
+describeEachStoreAndMount('cloudkv: keys', CLOUDKV_MOUNTS, (store, mount) => {
   let h: CloudkvHarness
   let owner: { id: string; key: string }
   let bucket: string
   beforeAll(async () => {
-    h = cloudkvHarness(store)
+    h = cloudkvHarness(store, { mount })
     owner = await h.account()
     bucket = await h.bucket(owner.key, 'public')
   })
