@@ -14,6 +14,7 @@ import {
   originName,
   quotable,
   readConfigFile,
+  redactUrl,
 } from './config-sources.ts'
 import type { EngineLimits } from './engine/engine.ts'
 import type { SqliteSyncMode } from './engine/sqlite.ts'
@@ -51,6 +52,8 @@ export interface Config {
   engineLimits: Partial<EngineLimits>
   /** Each enabled dialect's options, validated by its own schema. */
   dialects: Record<string, Record<string, unknown>>
+  /** The config file read (--config or KVGATE_CONFIG), or null. */
+  configFile: string | null
 }
 
 /** What config needs to know of a dialect: its name, default route and option schema. */
@@ -246,6 +249,20 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
       ...(core.maxValueBytes === undefined ? {} : { maxValueBytes: core.maxValueBytes }),
     },
     dialects: dialectOptions,
+    configFile: filePath || null,
+  }
+}
+
+/** The store as logs and reports name it, with a password in its URL masked. */
+export function storeLabel(store: StoreConfig): string {
+  const prefix = 'prefix' in store && store.prefix !== undefined ? ` (key prefix ${store.prefix})` : ''
+  switch (store.type) {
+    case 'sqlite':
+      return `sqlite ${store.path}`
+    case 'redis':
+      return `redis ${redactUrl(store.url)}${prefix}`
+    case 'redis-cluster':
+      return `redis-cluster ${store.nodes.join(',')}${prefix}`
   }
 }
 

@@ -56,3 +56,14 @@ export function freePort(): number {
   server.stop(true)
   return port
 }
+
+/**
+ * The environment for a kvgate child: this process's, less the kvgate and Redis settings of the
+ * shell that runs the tests (KVGATE_BINARY, REDIS_URL...), plus the test's own.
+ */
+export function childEnv(own: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(KVGATE_|REDIS_URL$|REDIS_CLUSTER_NODES$)/.test(name)),
+  )
+  return { ...inherited, ...own }
+}
