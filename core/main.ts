@@ -4,6 +4,7 @@
 import { dialects } from '../plugins/index.ts'
 import { ADMIN_USAGE, runAdmin } from './cli/admin.ts'
 import { fail, UsageError } from './cli/fail.ts'
+import { onLauncherExit } from './cli/launcher-watch.ts'
 import { ConfigError, loadConfig, storeLabel } from './config.ts'
 import { StoreOpenError } from './engine/store.ts'
 import { createKvgate } from './kvgate.ts'
@@ -61,6 +62,7 @@ async function serve(argv: string[]): Promise<void> {
     process.exit(0)
   }
   onShutdownSignal(shutdown)
+  onLauncherExit(process.env, () => shutdown('parent exited'))
 }
 
 /** listen(), with a failure other than a taken port told as what it is: a bad address to listen on. */
