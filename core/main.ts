@@ -16,6 +16,7 @@ const USAGE = `usage:
                  [--sqlite-sync off|normal|full] [--config FILE]
   kvgate admin accounts ...   (kvgate admin --help)
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
+  kvgate healthcheck [--url URL] [--timeout-ms N]   exits 0 when a running kvgate's /healthz answers 200
 every setting also reads from the environment (KVGATE_PORT, KVGATE_DATA, REDIS_URL, ...): see README.md`
 
 async function serve(argv: string[]): Promise<void> {
@@ -85,6 +86,13 @@ async function selftest(argv: string[]): Promise<void> {
   process.exit(report.ok ? 0 : 1)
 }
 
+async function healthcheck(argv: string[]): Promise<void> {
+  const { runHealthcheck } = await import('./cli/healthcheck.ts')
+  const result = await runHealthcheck(argv, process.env, dialects)
+  process.stdout.write(`${result.line}\n`)
+  process.exit(result.ok ? 0 : 1)
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {
@@ -100,6 +108,8 @@ async function main(argv: string[]): Promise<void> {
       return
     case 'selftest':
       return selftest(rest)
+    case 'healthcheck':
+      return healthcheck(rest)
     case 'help':
     case '--help':
     case '-h':
