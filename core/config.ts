@@ -270,6 +270,11 @@ function parseFlags(argv: string[]): Partial<Record<keyof typeof FLAGS, string>>
   try {
     return parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values
   } catch (error) {
+    const unknown = /^Unknown option '(--?[^']*)'/.exec((error as Error).message)?.[1]
+    if (unknown) {
+      const flags = Object.keys(FLAGS).map((flag) => `--${flag}`)
+      throw new ConfigError(`unknown flag ${unknown}${didYouMean(unknown, flags)}`)
+    }
     throw new ConfigError((error as Error).message)
   }
 }

@@ -65,7 +65,7 @@ describe('bad configuration ends with one clear line and a non-zero exit', () =>
   })
 
   test('an unknown flag or command', () => {
-    expect(run(['--nope']).stderr).toStartWith("kvgate: Unknown option '--nope'")
+    expect(run(['--prot', '1']).stderr).toBe('kvgate: unknown flag --prot (did you mean --port?)\n')
     expect(run(['frobnicate']).stderr).toStartWith('kvgate: unknown command "frobnicate"')
     expect(run(['admin', 'accounts', 'create']).stderr).toStartWith('kvgate: create needs --dialect')
   })

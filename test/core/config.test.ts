@@ -92,7 +92,7 @@ describe('config', () => {
     expect(failure({ REDIS_URL: 'http://x' })).toStartWith('REDIS_URL: must be a redis://')
     expect(failure({ REDIS_CLUSTER_NODES: 'nope' })).toStartWith('REDIS_CLUSTER_NODES: must be host:port')
     expect(failure({ KVGATE_ADMIN_TOKEN: 'short' })).toStartWith('KVGATE_ADMIN_TOKEN: must be at least 16')
-    expect(failure({}, ['--bogus'])).toContain("Unknown option '--bogus'")
+    expect(failure({}, ['--redis-ulr', 'x'])).toBe('unknown flag --redis-ulr (did you mean --redis-url?)')
     expect(failure({ KVGATE_CONFIG: '/nonexistent/kvgate.json' })).toStartWith(
       'config file /nonexistent/kvgate.json',
     )
