@@ -1,15 +1,27 @@
 // Configuration: defaults, then an optional JSON file, then environment variables, then flags,
-// validated into one Config with valibot. Anything wrong ends in one ConfigError line.
+// validated into one Config with valibot. Anything wrong ends in one ConfigError line that names
+// where the value came from; names kvgate does not know are errors too.
 
-import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import * as v from 'valibot'
+import {
+  ConfigError,
+  checkKeys,
+  checkVariables,
+  didYouMean,
+  isPlainObject,
+  type Origin,
+  originName,
+  quotable,
+  readConfigFile,
+  redactUrl,
+} from './config-sources.ts'
 import type { EngineLimits } from './engine/engine.ts'
 import type { SqliteSyncMode } from './engine/sqlite/database.ts'
-import { constantCase, integerOption, listOption } from './options.ts'
+import { constantCase, integerOption, listenAddressOption, listOption, routesOption } from './options.ts'
 import { type Mount, RouteSpecError, resolveMounts } from './routes.ts'
 
-export class ConfigError extends Error {}
+export { ConfigError } from './config-sources.ts'
 
 export type StoreConfig =
   | { type: 'sqlite'; path: string; synchronous: SqliteSyncMode }
@@ -17,6 +29,8 @@ export type StoreConfig =
   | { type: 'redis-cluster'; nodes: string[]; prefix?: string }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+/** json: one JSON object a line; text: readable lines; auto: text on a terminal, JSON otherwise. */
+export type LogFormat = 'auto' | 'json' | 'text'
 
 export interface Config {
   port: number
@@ -26,6 +40,7 @@ export interface Config {
   adminToken: string | null
   mounts: Mount[]
   logLevel: LogLevel
+  logFormat: LogFormat
   /** Largest request body the HTTP server accepts at all; dialects set lower limits of their own. */
   maxBodyBytes: number
   shutdownTimeoutMs: number
@@ -37,6 +52,8 @@ export interface Config {
   engineLimits: Partial<EngineLimits>
   /** Each enabled dialect's options, validated by its own schema. */
   dialects: Record<string, Record<string, unknown>>
+  /** The config file read (--config or KVGATE_CONFIG), or null. */
+  configFile: string | null
 }
 
 /** What config needs to know of a dialect: its name, default route and option schema. */
@@ -55,6 +72,7 @@ const FLAGS = {
   routes: { type: 'string' },
   dialects: { type: 'string' },
   log: { type: 'string' },
+  'log-format': { type: 'string' },
   config: { type: 'string' },
   'sqlite-sync': { type: 'string' },
 } as const
@@ -71,6 +89,7 @@ const ENV: Record<string, string> = {
   routes: 'KVGATE_ROUTES',
   dialects: 'KVGATE_DIALECTS',
   log: 'KVGATE_LOG',
+  logFormat: 'KVGATE_LOG_FORMAT',
   sqliteSync: 'KVGATE_SQLITE_SYNC',
   maxBodyBytes: 'KVGATE_MAX_BODY_BYTES',
   shutdownTimeoutMs: 'KVGATE_SHUTDOWN_TIMEOUT_MS',
@@ -81,11 +100,17 @@ const ENV: Record<string, string> = {
   maxValueBytes: 'KVGATE_MAX_VALUE_BYTES',
 }
 
+/** KVGATE_* variables read outside this module: the config file's path, `kvgate admin --url`. */
+const OTHER_VARIABLES = ['KVGATE_CONFIG', 'KVGATE_URL']
+
+/** The config file's key for per-dialect options: {"dialectOptions": {"lightkv": {...}}}. */
+export const DIALECT_OPTIONS_KEY = 'dialectOptions'
+
 const HOST_PORT = /^[^\s:]+:\d{1,5}$/
 
 const CoreSchema = v.object({
   port: integerOption(8787, { max: 65535 }),
-  host: v.optional(v.pipe(v.string(), v.nonEmpty()), '0.0.0.0'),
+  host: listenAddressOption('0.0.0.0'),
   data: v.optional(v.pipe(v.string(), v.nonEmpty()), './data/kvgate.db'),
   redisUrl: v.optional(
     v.pipe(v.string(), v.regex(/^rediss?:\/\/\S*$/, 'must be a redis:// or rediss:// URL')),
@@ -98,9 +123,10 @@ const CoreSchema = v.object({
   ),
   redisPrefix: v.optional(v.pipe(v.string(), v.regex(/^[^{}\s]*$/, 'must not contain braces or spaces'))),
   adminToken: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
-  routes: v.optional(v.string(), ''),
+  routes: routesOption(),
   dialects: v.optional(listOption()),
   log: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
+  logFormat: v.optional(v.picklist(['auto', 'json', 'text'], 'must be auto, json or text'), 'auto'),
   sqliteSync: v.optional(v.picklist(['off', 'normal', 'full']), 'normal'),
   maxBodyBytes: integerOption(128 * 1024 * 1024, { min: 1024 }),
   shutdownTimeoutMs: integerOption(10_000),
@@ -111,6 +137,8 @@ const CoreSchema = v.object({
   maxValueBytes: v.optional(integerOption(32 * 1024 * 1024, { min: 1 })),
 })
 
+const CORE_SETTINGS = Object.keys(CoreSchema.entries)
+
 export interface ConfigSources {
   env: Record<string, string | undefined>
   argv: string[]
@@ -119,21 +147,43 @@ export interface ConfigSources {
 
 export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
   const flags = parseFlags(argv)
-  const file = readConfigFile(flags.config ?? env.KVGATE_CONFIG)
-  const raw: Record<string, unknown> = { ...file }
-  // An empty variable counts as unset, as in most shells' ${VAR:-default}.
-  for (const [name, variable] of Object.entries(ENV)) if (env[variable]) raw[name] = env[variable]
-  for (const [flag, value] of Object.entries(flags)) if (flag !== 'config') raw[camelCase(flag)] = value
-
-  const core = parse(CoreSchema, raw, (path) => settingName(path, flags))
-  if (core.redisUrl && core.redisClusterNodes?.length) {
-    throw new ConfigError('give REDIS_URL or REDIS_CLUSTER_NODES, not both')
-  }
+  const filePath = flags.config ?? env.KVGATE_CONFIG
+  const file = readConfigFile(filePath)
   const known = dialects.map((dialect) => dialect.name)
+  checkFile(file, filePath ?? '', dialects)
+  checkVariables(env, knownVariables(dialects))
+
+  const raw: Record<string, unknown> = {}
+  const origins: Record<string, Origin> = {}
+  const set = (name: string, value: unknown, origin: Origin) => {
+    raw[name] = value
+    origins[name] = origin
+  }
+  for (const name of CORE_SETTINGS)
+    if (name in file) set(name, file[name], { kind: 'file', path: filePath!, key: name })
+  // An empty variable counts as unset, as in most shells' ${VAR:-default}.
+  for (const [name, variable] of Object.entries(ENV))
+    if (env[variable]) set(name, env[variable], { kind: 'env', variable })
+  for (const [flag, value] of Object.entries(flags))
+    if (flag !== 'config') set(camelCase(flag), value, { kind: 'flag', flag })
+  const where = (name: string) => {
+    const origin = origins[name]
+    return origin ? originName(origin) : (ENV[name] ?? name)
+  }
+
+  const core = parse(CoreSchema, raw, where)
+  if (core.redisUrl && core.redisClusterNodes?.length) {
+    throw new ConfigError(
+      `give REDIS_URL or REDIS_CLUSTER_NODES, not both (${where('redisUrl')}, ${where('redisClusterNodes')})`,
+    )
+  }
   const enabled = core.dialects ?? known
   const unknown = enabled.find((name) => !known.includes(name))
-  if (unknown)
-    throw new ConfigError(`unknown dialect "${unknown}" in KVGATE_DIALECTS (known: ${known.join(', ')})`)
+  if (unknown) {
+    throw new ConfigError(
+      `${where('dialects')}: unknown dialect "${unknown}"${didYouMean(unknown, known, (name) => `"${name}"`)} (known: ${known.join(', ')})`,
+    )
+  }
 
   let mounts: Mount[]
   try {
@@ -143,35 +193,42 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
       Object.fromEntries(dialects.map((dialect) => [dialect.name, dialect.defaultPrefix])),
     )
   } catch (error) {
-    if (error instanceof RouteSpecError) throw new ConfigError(`KVGATE_ROUTES: ${error.message}`)
+    if (error instanceof RouteSpecError) throw new ConfigError(`${where('routes')}: ${error.message}`)
     throw error
   }
 
-  const fileDialects = (file.dialects ?? {}) as Record<string, Record<string, unknown>>
+  const fileOptions = (file[DIALECT_OPTIONS_KEY] ?? {}) as Record<string, Record<string, unknown>>
   const dialectOptions: Config['dialects'] = {}
   for (const dialect of dialects.filter((each) => enabled.includes(each.name))) {
-    const prefix = `KVGATE_${constantCase(dialect.name)}_`
-    const fromEnv = Object.fromEntries(
-      Object.entries(env)
-        .filter(([name]) => name.startsWith(prefix))
-        .map(([name, value]) => [
-          camelCase(name.slice(prefix.length).toLowerCase().replace(/_/g, '-')),
-          value,
-        ]),
-    )
-    dialectOptions[dialect.name] = parse(
-      dialect.options,
-      { ...fileDialects[dialect.name], ...fromEnv },
-      (path) => `${prefix}${constantCase(path)}`,
-    ) as Record<string, unknown>
+    const input: Record<string, unknown> = {}
+    const optionOrigins: Record<string, Origin> = {}
+    for (const [option, value] of Object.entries(fileOptions[dialect.name] ?? {})) {
+      input[option] = value
+      optionOrigins[option] = {
+        kind: 'file',
+        path: filePath!,
+        key: `${DIALECT_OPTIONS_KEY}.${dialect.name}.${option}`,
+      }
+    }
+    const prefix = dialectPrefix(dialect.name)
+    for (const [variable, value] of Object.entries(env)) {
+      if (!variable.startsWith(prefix) || !value) continue
+      const option = camelCase(variable.slice(prefix.length).toLowerCase().replace(/_/g, '-'))
+      input[option] = value
+      optionOrigins[option] = { kind: 'env', variable }
+    }
+    dialectOptions[dialect.name] = parse(dialect.options, input, (option) => {
+      const origin = optionOrigins[option]
+      return origin ? originName(origin) : `${prefix}${constantCase(option)}`
+    }) as Record<string, unknown>
   }
 
   // The key prefix appears only when set, so the common case reads as just a URL or nodes.
-  const prefix = core.redisPrefix === undefined ? {} : { prefix: core.redisPrefix }
+  const redisPrefix = core.redisPrefix === undefined ? {} : { prefix: core.redisPrefix }
   const store: StoreConfig = core.redisUrl
-    ? { type: 'redis', url: core.redisUrl, ...prefix }
+    ? { type: 'redis', url: core.redisUrl, ...redisPrefix }
     : core.redisClusterNodes?.length
-      ? { type: 'redis-cluster', nodes: core.redisClusterNodes, ...prefix }
+      ? { type: 'redis-cluster', nodes: core.redisClusterNodes, ...redisPrefix }
       : { type: 'sqlite', path: core.data, synchronous: core.sqliteSync }
 
   return {
@@ -181,6 +238,7 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
     adminToken: core.adminToken ?? null,
     mounts,
     logLevel: core.log,
+    logFormat: core.logFormat,
     maxBodyBytes: core.maxBodyBytes,
     shutdownTimeoutMs: core.shutdownTimeoutMs,
     storeTimeoutMs: core.storeTimeoutMs,
@@ -191,6 +249,20 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
       ...(core.maxValueBytes === undefined ? {} : { maxValueBytes: core.maxValueBytes }),
     },
     dialects: dialectOptions,
+    configFile: filePath || null,
+  }
+}
+
+/** The store as logs and reports name it, with a password in its URL masked. */
+export function storeLabel(store: StoreConfig): string {
+  const prefix = 'prefix' in store && store.prefix !== undefined ? ` (key prefix ${store.prefix})` : ''
+  switch (store.type) {
+    case 'sqlite':
+      return `sqlite ${store.path}`
+    case 'redis':
+      return `redis ${redactUrl(store.url)}${prefix}`
+    case 'redis-cluster':
+      return `redis-cluster ${store.nodes.join(',')}${prefix}`
   }
 }
 
@@ -198,40 +270,72 @@ function parseFlags(argv: string[]): Partial<Record<keyof typeof FLAGS, string>>
   try {
     return parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values
   } catch (error) {
+    const unknown = /^Unknown option '(--?[^']*)'/.exec((error as Error).message)?.[1]
+    if (unknown) {
+      const flags = Object.keys(FLAGS).map((flag) => `--${flag}`)
+      throw new ConfigError(`unknown flag ${unknown}${didYouMean(unknown, flags)}`)
+    }
     throw new ConfigError((error as Error).message)
   }
 }
 
-function readConfigFile(path: string | undefined): Record<string, unknown> {
-  if (!path) return {}
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (error) {
-    throw new ConfigError(`config file ${path}: ${(error as Error).message}`)
+/** The file's keys: core settings and dialectOptions, whose dialects and options must exist too. */
+function checkFile(file: Record<string, unknown>, path: string, dialects: DialectSettings[]): void {
+  if (isPlainObject(file.dialects)) {
+    throw new ConfigError(
+      `config file ${path}: "dialects" is the list of dialects to serve; their options go under "${DIALECT_OPTIONS_KEY}"`,
+    )
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`config file ${path}: must hold a JSON object`)
+  checkKeys(file, [...CORE_SETTINGS, DIALECT_OPTIONS_KEY], { path })
+  const byDialect = file[DIALECT_OPTIONS_KEY]
+  if (byDialect === undefined) return
+  if (!isPlainObject(byDialect)) {
+    throw new ConfigError(`config file ${path}: "${DIALECT_OPTIONS_KEY}" must be an object of dialect names`)
   }
-  return parsed as Record<string, unknown>
+  checkKeys(
+    byDialect,
+    dialects.map((dialect) => dialect.name),
+    { path, parent: DIALECT_OPTIONS_KEY },
+  )
+  for (const dialect of dialects) {
+    const options = byDialect[dialect.name]
+    if (options === undefined) continue
+    const parent = `${DIALECT_OPTIONS_KEY}.${dialect.name}`
+    if (!isPlainObject(options)) throw new ConfigError(`config file ${path}: "${parent}" must be an object`)
+    const names = optionNames(dialect)
+    if (names) checkKeys(options, names, { path, parent })
+  }
 }
+
+/** Every KVGATE_* variable kvgate reads, every dialect's options included (enabled or not). */
+function knownVariables(dialects: DialectSettings[]): Set<string> {
+  const known = new Set([...Object.values(ENV), ...OTHER_VARIABLES])
+  for (const dialect of dialects) {
+    for (const option of optionNames(dialect) ?? [])
+      known.add(`${dialectPrefix(dialect.name)}${constantCase(option)}`)
+  }
+  return known
+}
+
+/** A dialect's option names, when its schema is an object schema (null: it takes any). */
+function optionNames(dialect: DialectSettings): string[] | null {
+  const entries = (dialect.options as { entries?: Record<string, unknown> }).entries
+  return entries ? Object.keys(entries) : null
+}
+
+const dialectPrefix = (name: string) => `KVGATE_${constantCase(name)}_`
 
 function parse<T>(schema: v.GenericSchema<unknown, T>, input: unknown, nameOf: (path: string) => string): T {
   const result = v.safeParse(schema, input)
   if (result.success) return result.output
   const issue = result.issues[0]
   const path = v.getDotPath(issue) ?? ''
-  // Quote what the user wrote, not what a transform made of it.
-  const given = path ? (input as Record<string, unknown>)[path.split('.')[0]!] : undefined
-  const got = given === undefined ? '' : ` (got ${JSON.stringify(given)})`
-  throw new ConfigError(`${path ? `${nameOf(path)}: ` : ''}${issue.message}${got}`)
-}
-
-/** The name a user set a core setting by: the flag if one was given, else the environment variable. */
-function settingName(path: string, flags: Record<string, unknown>): string {
-  const flag = Object.keys(FLAGS).find((name) => camelCase(name) === path)
-  if (flag && flags[flag] !== undefined) return `--${flag}`
-  return ENV[path] ?? path
+  const setting = path.split('.')[0]!
+  // Quote what the user wrote, not what a transform made of it; never a secret.
+  const given = path ? (input as Record<string, unknown>)[setting] : undefined
+  const quoted = given === undefined ? null : quotable(setting, given)
+  const got = quoted === null ? '' : ` (got ${quoted})`
+  throw new ConfigError(`${path ? `${nameOf(setting)}: ` : ''}${issue.message}${got}`)
 }
 
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())

@@ -29,7 +29,7 @@ export interface KvgateOptions {
 }
 
 export function createKvgate(config: Config, dialects: Dialect[], options: KvgateOptions = {}): Kvgate {
-  const log = options.log ?? createLogger(config.logLevel)
+  const log = options.log ?? createLogger(config.logLevel, { format: config.logFormat })
   const engine = new Engine(openBackend(config.store, { timeoutMs: config.storeTimeoutMs }), {
     clock: options.clock,
     limits: config.engineLimits,

@@ -1,7 +1,8 @@
-// JSON-lines logging. Lines are buffered and written together, so access logs cost one write per
-// burst of requests instead of one per request.
+// Logging: one JSON object a line for machines, or one readable line for a person at a terminal
+// (KVGATE_LOG_FORMAT: auto picks text on a TTY). Lines are buffered and written together, so access
+// logs cost one write per burst of requests instead of one per request.
 
-import type { LogLevel } from './config.ts'
+import type { LogFormat, LogLevel } from './config.ts'
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
 const FLUSH_BYTES = 64 * 1024
@@ -18,10 +19,17 @@ export interface Logger {
   flush(): void
 }
 
-export function createLogger(
-  level: LogLevel,
-  write: (text: string) => void = (text) => process.stdout.write(text),
-): Logger {
+export interface LoggerOptions {
+  format?: LogFormat
+  write?: (text: string) => void
+  /** Whether the output is a terminal, for format auto; stdout's own answer by default. */
+  isTTY?: boolean
+}
+
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+  const write = options.write ?? ((text: string) => process.stdout.write(text))
+  const tty = options.isTTY ?? Boolean(process.stdout.isTTY)
+  const format = options.format === 'text' || (options.format !== 'json' && tty) ? textLine : jsonLine
   let buffer = ''
   let scheduled = false
   const flush = () => {
@@ -32,8 +40,7 @@ export function createLogger(
     write(text)
   }
   const emit = (lineLevel: LogLevel, message: string, fields: Record<string, unknown>) => {
-    if (RANK[lineLevel] < RANK[level]) return
-    buffer += `${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg: message, ...fields }, errorsAsText)}\n`
+    buffer += format(new Date().toISOString(), lineLevel, message, fields)
     if (buffer.length >= FLUSH_BYTES || lineLevel === 'error') flush()
     else if (!scheduled) {
       scheduled = true
@@ -61,6 +68,31 @@ export function createLogger(
   })
   return make({})
 }
+
+function jsonLine(time: string, level: LogLevel, message: string, fields: Record<string, unknown>): string {
+  return `${JSON.stringify({ time, level, msg: message, ...fields }, errorsAsText)}\n`
+}
+
+/** `2026-01-02T03:04:05.678Z INFO  listening port=8787 host=0.0.0.0`: one line, whatever the fields hold. */
+function textLine(time: string, level: LogLevel, message: string, fields: Record<string, unknown>): string {
+  let line = `${time} ${level.toUpperCase().padEnd(5)} ${oneLine(message)}`
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue
+    line += ` ${name}=${textValue(value)}`
+  }
+  return `${line}\n`
+}
+
+function textValue(value: unknown): string {
+  // The stack too, escaped onto the line: a person reading a terminal is usually debugging.
+  if (value instanceof Error) return JSON.stringify(value.stack ?? `${value.name}: ${value.message}`)
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value)
+  if (typeof value === 'bigint') return value.toString()
+  // Arrays and objects as compact JSON, which never holds a raw line break.
+  return JSON.stringify(value, errorsAsText) ?? String(value)
+}
+
+const oneLine = (text: string) => text.replace(/[\r\n]+/g, ' ')
 
 /** Errors serialize as their message and stack instead of {}. */
 function errorsAsText(_key: string, value: unknown): unknown {

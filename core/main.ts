@@ -4,22 +4,28 @@
 import { dialects } from '../plugins/index.ts'
 import { ADMIN_USAGE, runAdmin } from './cli/admin.ts'
 import { fail, UsageError } from './cli/fail.ts'
-import { ConfigError, loadConfig } from './config.ts'
+import { onLauncherExit } from './cli/launcher-watch.ts'
+import { ConfigError, loadConfig, storeLabel } from './config.ts'
 import { StoreOpenError } from './engine/store.ts'
 import { createKvgate } from './kvgate.ts'
-import { AddressInUseError, isBun, onShutdownSignal } from './runtime.ts'
+import { AddressInUseError, isBun, type Listener, onShutdownSignal } from './runtime.ts'
 
 const USAGE = `usage:
   kvgate [serve] [--port N] [--host H] [--data FILE] [--redis-url URL] [--redis-cluster-nodes H:P,...]
-                 [--routes SPEC] [--dialects LIST] [--log LEVEL] [--sqlite-sync off|normal|full] [--config FILE]
+                 [--routes SPEC] [--dialects LIST] [--log LEVEL] [--log-format auto|json|text]
+                 [--sqlite-sync off|normal|full] [--config FILE]
   kvgate admin accounts ...   (kvgate admin --help)
-  kvgate selftest             checks the store and the embedded Lua runtime
+  kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
+  kvgate healthcheck [--url URL] [--timeout-ms N]   exits 0 when a running kvgate's /healthz answers 200
 every setting also reads from the environment (KVGATE_PORT, KVGATE_DATA, REDIS_URL, ...): see README.md`
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig({ env: process.env, argv, dialects })
   const kvgate = createKvgate(config, dialects)
-  const listener = kvgate.server.listen({ port: config.port, hostname: config.host })
+  const listener = listenOrExplain(
+    () => kvgate.server.listen({ port: config.port, hostname: config.host }),
+    config,
+  )
   kvgate.log.info('listening', {
     port: listener.port,
     host: config.host,
@@ -28,8 +34,19 @@ async function serve(argv: string[]): Promise<void> {
     mounts: config.mounts.map((mount) => `${mount.dialect}=${mount.host ?? ''}${mount.prefix}`),
   })
   kvgate.log.flush()
+  // The server starts even so: requests answer 503 until the store is reachable.
+  kvgate.engine.ping().catch((error: unknown) => {
+    kvgate.log.warn('store unreachable at start; requests answer 503 until it is reachable', {
+      store: storeLabel(config.store),
+      error: (error as Error)?.message ?? String(error),
+    })
+    kvgate.log.flush()
+  })
 
-  onShutdownSignal(async (signal) => {
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
     kvgate.log.info('shutting down', { signal })
     const deadline = setTimeout(() => {
       kvgate.log.error('in-flight requests did not finish in time; exiting anyway')
@@ -42,29 +59,36 @@ async function serve(argv: string[]): Promise<void> {
     kvgate.log.info('stopped')
     kvgate.log.flush()
     process.exit(0)
-  })
+  }
+  onShutdownSignal(shutdown)
+  onLauncherExit(process.env, () => shutdown('parent exited'))
 }
 
-async function selftest(): Promise<void> {
-  const config = loadConfig({ env: process.env, argv: [], dialects })
-  const kvgate = createKvgate({ ...config, sweepIntervalMs: 0 }, dialects)
-  await kvgate.engine.ping()
-  await kvgate.close()
-  // The script sandbox itself, as a script request would use it (glue.wasm, prelude, limits).
-  const { ScriptSandbox } = await import('./scripting/sandbox.ts')
-  const sandbox = new ScriptSandbox({ poolSize: 1 })
-  const response = await sandbox.run(
-    { id: 'selftest', version: 1, name: 'selftest', source: 'return 1 + 1' },
-    { query: new URLSearchParams(), headers: new Headers(), body: new Uint8Array(), remoteAddr: '' },
-    { get: unused, set: unused, delete: unused, incr: unused, list: unused },
-  )
-  sandbox.close()
-  const result = Number(new TextDecoder().decode(response.body))
-  process.stdout.write(`${JSON.stringify({ store: config.store.type, lua: result })}\n`)
+/** Starts listening; a host this machine cannot listen on is a configuration error, said plainly. */
+function listenOrExplain(start: () => Listener, config: { host: string; port: number }): Listener {
+  try {
+    return start()
+  } catch (error) {
+    if (error instanceof AddressInUseError) throw error
+    const reason = (error as Error)?.message ?? String(error)
+    throw new ConfigError(
+      `cannot listen on ${config.host} port ${config.port} (${reason}): the host must be an address of this machine`,
+    )
+  }
 }
 
-const unused = (): never => {
-  throw new Error('the selftest script calls no host function')
+async function selftest(argv: string[]): Promise<void> {
+  const { runSelftest } = await import('./cli/selftest.ts')
+  const report = await runSelftest(argv, process.env, dialects)
+  process.stdout.write(report.text)
+  process.exit(report.ok ? 0 : 1)
+}
+
+async function healthcheck(argv: string[]): Promise<void> {
+  const { runHealthcheck } = await import('./cli/healthcheck.ts')
+  const result = await runHealthcheck(argv, process.env, dialects)
+  process.stdout.write(`${result.line}\n`)
+  process.exit(result.ok ? 0 : 1)
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -81,7 +105,9 @@ async function main(argv: string[]): Promise<void> {
       }
       return
     case 'selftest':
-      return selftest()
+      return selftest(rest)
+    case 'healthcheck':
+      return healthcheck(rest)
     case 'help':
     case '--help':
     case '-h':

@@ -1,6 +1,7 @@
 // Valibot building blocks for settings that arrive as text (environment variables) or as JSON
 // (the config file): both "16384" and 16384 are accepted, and each carries its default.
 
+import { isIP } from 'node:net'
 import * as v from 'valibot'
 
 const numberLike = v.pipe(
@@ -55,6 +56,38 @@ export function listOption() {
       ),
     ]),
     [],
+  )
+}
+
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/
+
+/** An address to listen on: an IP address, or a host name that is not a broken IPv4 address (999.1.1.1). */
+export function listenAddressOption(fallback: string) {
+  const valid = (host: string) => isIP(host) !== 0 || (HOST_NAME.test(host) && !/^[\d.]+$/.test(host))
+  return v.optional(
+    v.pipe(v.string(), v.check(valid, 'must be an IP address of this machine or a host name')),
+    fallback,
+  )
+}
+
+/** Routes as KVGATE_ROUTES writes them, or as JSON: {"kvdb": ["/kvdb", "kvdb.example.com"], ...}. */
+export function routesOption() {
+  return v.optional(
+    v.union(
+      [
+        v.string(),
+        v.pipe(
+          v.record(v.string(), v.union([v.string(), v.array(v.string())])),
+          v.transform((routes) =>
+            Object.entries(routes)
+              .map(([dialect, each]) => `${dialect}=${([] as string[]).concat(each).join('|')}`)
+              .join(','),
+          ),
+        ),
+      ],
+      'must be routes like "kvdb=/kvdb|kvdb.example.com" (or, in the file, {"kvdb": ["/kvdb"]})',
+    ),
+    '',
   )
 }
 

@@ -40,9 +40,19 @@ const admin = (base: string, path = '', init: RequestInit = {}) =>
 
 test('the binary runs from an empty folder and embeds the Lua runtime', () => {
   expect(readdirSync(folder)).toEqual(['kvgate'])
-  const selftest = Bun.spawnSync([binary, 'selftest'], { cwd: folder, env, stdout: 'pipe', stderr: 'pipe' })
+  const selftest = Bun.spawnSync([binary, 'selftest', '--port', String(freePort())], {
+    cwd: folder,
+    env,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   expect(selftest.stderr.toString()).toBe('')
-  expect(JSON.parse(selftest.stdout.toString())).toEqual({ store: 'sqlite', lua: 2 })
+  const report = selftest.stdout.toString()
+  expect(report).toContain('ok      lua            a script ran in the sandbox (1 + 1 = 2)\n')
+  expect(report).toEndWith('all 4 checks passed\n')
+  expect(selftest.exitCode).toBe(0)
+  // It made no data folder: the probe ran on a temporary file.
+  expect(readdirSync(folder)).toEqual(['kvgate'])
 })
 
 test('it serves, stops on SIGTERM, and finds its accounts and data again after a restart', async () => {

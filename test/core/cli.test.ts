@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAdmin } from '../../core/cli/admin.ts'
 import { echoDialect } from '../support/echo-dialect.ts'
-import { BUN, freePort, ROOT, waitForHealthy } from '../support/process.ts'
+import { BUN, childEnv, freePort, ROOT, waitForHealthy, waitForLine } from '../support/process.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'kvgate-cli-'))
 const env = { KVGATE_LOG: 'silent', KVGATE_DATA: join(dir, 'kv.db') }
 
 function run(args: string[], extraEnv: Record<string, string> = {}) {
   const result = Bun.spawnSync([BUN, join(ROOT, 'core/main.ts'), ...args], {
-    env: { ...process.env, ...env, ...extraEnv },
+    env: childEnv({ ...env, ...extraEnv }),
     stdout: 'pipe',
     stderr: 'pipe',
   })
@@ -44,10 +44,73 @@ describe('bad configuration ends with one clear line and a non-zero exit', () =>
     }
   })
 
+  test("an address that is not one, or not this machine's, to listen on", () => {
+    const broken = run(['--port', String(freePort())], { KVGATE_HOST: '999.1.1.1' })
+    expect(broken.stderr).toBe(
+      'kvgate: KVGATE_HOST: must be an IP address of this machine or a host name (got "999.1.1.1")\n',
+    )
+    expect(broken.code).toBe(1)
+    const elsewhere = run(['--port', String(freePort()), '--host', '192.0.2.1'])
+    expect(elsewhere.stderr).toStartWith('kvgate: cannot listen on 192.0.2.1 port ')
+    expect(elsewhere.stderr).toEndWith(': the host must be an address of this machine\n')
+    expect(elsewhere.code).toBe(1)
+  })
+
+  test('an unknown KVGATE_* variable, and a secret that is never repeated', () => {
+    expect(run([], { KVGATE_ROUTE: 'kvdb=/k' }).stderr).toBe(
+      'kvgate: unknown variable KVGATE_ROUTE (did you mean KVGATE_ROUTES?)\n',
+    )
+    const token = run([], { KVGATE_ADMIN_TOKEN: 'hunter2' })
+    expect(token.stderr).toBe('kvgate: KVGATE_ADMIN_TOKEN: must be at least 16 characters\n')
+  })
+
   test('an unknown flag or command', () => {
-    expect(run(['--nope']).stderr).toStartWith("kvgate: Unknown option '--nope'")
+    expect(run(['--prot', '1']).stderr).toBe('kvgate: unknown flag --prot (did you mean --port?)\n')
     expect(run(['frobnicate']).stderr).toStartWith('kvgate: unknown command "frobnicate"')
     expect(run(['admin', 'accounts', 'create']).stderr).toStartWith('kvgate: create needs --dialect')
+  })
+})
+
+describe('start-up', () => {
+  test('an unreachable store is one warning line; the server starts and answers 503 until it is reachable', async () => {
+    const port = freePort()
+    const child = Bun.spawn(
+      [BUN, join(ROOT, 'core/main.ts'), '--port', String(port), '--host', '127.0.0.1'],
+      {
+        env: childEnv({
+          KVGATE_LOG: 'info',
+          KVGATE_LOG_FORMAT: 'json',
+          REDIS_URL: 'redis://:hunter2@127.0.0.1:1',
+          KVGATE_STORE_TIMEOUT_MS: '300',
+        }),
+        stdout: 'pipe',
+        stderr: 'pipe',
+      },
+    )
+    try {
+      const warning = await waitForLine(child, (line) =>
+        line.includes('"warn"') ? JSON.parse(line) : undefined,
+      )
+      expect(warning).toMatchObject({
+        level: 'warn',
+        msg: 'store unreachable at start; requests answer 503 until it is reachable',
+        store: 'redis redis://:***@127.0.0.1:1',
+      })
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+      expect(health.status).toBe(503)
+    } finally {
+      child.kill('SIGTERM')
+      await child.exited
+    }
+    // waitForLine has read the stream up to the warning; the rest follows.
+    let rest = ''
+    const reader = child.stdout.getReader()
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value)
+    expect(rest).toContain('"msg":"stopped"')
+    expect(rest).not.toContain('"warn"')
+    expect(rest).not.toContain('hunter2')
+    expect(await new Response(child.stderr).text()).toBe('')
   })
 })
 
@@ -62,7 +125,7 @@ describe('graceful shutdown', () => {
     const child = Bun.spawn(
       [BUN, join(ROOT, 'core/main.ts'), '--port', String(port), '--host', '127.0.0.1'],
       {
-        env: { ...process.env, ...env, KVGATE_ADMIN_TOKEN: 'admin-token-for-shutdown', KVGATE_LOG: 'info' },
+        env: childEnv({ ...env, KVGATE_ADMIN_TOKEN: 'admin-token-for-shutdown', KVGATE_LOG: 'info' }),
         stdout: 'pipe',
         stderr: 'pipe',
       },

@@ -1,9 +1,14 @@
-import { describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as v from 'valibot'
 import { ConfigError, loadConfig } from '../../core/config.ts'
 import { integerOption } from '../../core/options.ts'
+import { dialects } from '../../plugins/index.ts'
+import { ROOT } from '../support/process.ts'
 
-const dialects = [
+const testDialects = [
   {
     name: 'alpha',
     defaultPrefix: '/alpha',
@@ -11,7 +16,8 @@ const dialects = [
   },
   { name: 'beta-kv', defaultPrefix: '/beta', options: v.object({}) },
 ]
-const load = (env: Record<string, string> = {}, argv: string[] = []) => loadConfig({ env, argv, dialects })
+const load = (env: Record<string, string> = {}, argv: string[] = []) =>
+  loadConfig({ env, argv, dialects: testDialects })
 const failure = (env: Record<string, string>, argv: string[] = []) => {
   try {
     load(env, argv)
@@ -86,9 +92,133 @@ describe('config', () => {
     expect(failure({ REDIS_URL: 'http://x' })).toStartWith('REDIS_URL: must be a redis://')
     expect(failure({ REDIS_CLUSTER_NODES: 'nope' })).toStartWith('REDIS_CLUSTER_NODES: must be host:port')
     expect(failure({ KVGATE_ADMIN_TOKEN: 'short' })).toStartWith('KVGATE_ADMIN_TOKEN: must be at least 16')
-    expect(failure({}, ['--bogus'])).toContain("Unknown option '--bogus'")
+    expect(failure({}, ['--redis-ulr', 'x'])).toBe('unknown flag --redis-ulr (did you mean --redis-url?)')
     expect(failure({ KVGATE_CONFIG: '/nonexistent/kvgate.json' })).toStartWith(
       'config file /nonexistent/kvgate.json',
+    )
+  })
+})
+
+describe('the config file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvgate-config-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  let files = 0
+  /** Writes a config file and returns its path. */
+  const file = (content: unknown) => {
+    const path = join(dir, `kvgate-${files++}.json`)
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content))
+    return path
+  }
+
+  test('sits below the environment and the flags; dialect options go under "dialectOptions"', () => {
+    const path = file({
+      port: 9100,
+      dialects: ['alpha'],
+      routes: { alpha: ['/a', 'alpha.test'] },
+      dialectOptions: { alpha: { maxValueBytes: 7 } },
+    })
+    const config = load({ KVGATE_CONFIG: path })
+    expect(config.port).toBe(9100)
+    expect(config.mounts).toEqual([
+      { dialect: 'alpha', host: null, prefix: '/a' },
+      { dialect: 'alpha', host: 'alpha.test', prefix: '' },
+    ])
+    expect(config.dialects).toEqual({ alpha: { maxValueBytes: 7 } })
+    expect(load({ KVGATE_CONFIG: path, KVGATE_PORT: '9101' }).port).toBe(9101)
+    expect(load({ KVGATE_CONFIG: path, KVGATE_PORT: '9101' }, ['--port', '9102']).port).toBe(9102)
+    expect(load({ KVGATE_CONFIG: path, KVGATE_ALPHA_MAX_VALUE_BYTES: '8' }).dialects.alpha).toEqual({
+      maxValueBytes: 8,
+    })
+    expect(load({}, ['--config', path]).port).toBe(9100)
+  })
+
+  test('an error names the file and the key the bad value came from', () => {
+    const path = file({ port: 'abc', dialectOptions: { alpha: { maxValueBytes: 0 } } })
+    expect(failure({ KVGATE_CONFIG: path })).toBe(
+      `"port" in config file ${path}: must be a number (got "abc")`,
+    )
+    expect(failure({ KVGATE_CONFIG: path, KVGATE_PORT: '1' })).toBe(
+      `"dialectOptions.alpha.maxValueBytes" in config file ${path}: must be at least 1 (got 0)`,
+    )
+    expect(failure({ KVGATE_CONFIG: file({ routes: 'gamma=/g' }) })).toStartWith('"routes" in config file ')
+    expect(failure({ KVGATE_CONFIG: file('{"port": 1,') })).toStartWith(`config file ${join(dir, '')}`)
+    expect(failure({ KVGATE_CONFIG: file('[1]') })).toEndWith(': must hold a JSON object')
+  })
+
+  test('unknown keys are errors naming the closest known one', () => {
+    const failing = (content: unknown) => failure({ KVGATE_CONFIG: file(content) })
+    expect(failing({ prot: 1 })).toEndWith(': unknown setting "prot" (did you mean "port"?)')
+    expect(failing({ redis_url: 'redis://x' })).toEndWith(
+      ': unknown setting "redis_url" (did you mean "redisUrl"?)',
+    )
+    expect(failing({ dialectOptions: { alpah: {} } })).toEndWith(
+      ': unknown setting "dialectOptions.alpah" (did you mean "dialectOptions.alpha"?)',
+    )
+    expect(failing({ dialectOptions: { alpha: { maxValueByte: 1 } } })).toEndWith(
+      ': unknown setting "dialectOptions.alpha.maxValueByte" (did you mean "dialectOptions.alpha.maxValueBytes"?)',
+    )
+    // The old place of dialect options: the "dialects" key is the list of dialects to serve.
+    expect(failing({ dialects: { alpha: { maxValueBytes: 1 } } })).toEndWith(
+      ': "dialects" is the list of dialects to serve; their options go under "dialectOptions"',
+    )
+  })
+
+  test('the documented example (docs/kvgate.example.json) loads with every real dialect', () => {
+    const config = loadConfig({
+      env: { KVGATE_CONFIG: join(ROOT, 'docs/kvgate.example.json') },
+      argv: [],
+      dialects,
+    })
+    expect(config.store).toEqual({ type: 'sqlite', path: '/var/lib/kvgate/kvgate.db', synchronous: 'normal' })
+    expect(config.mounts).toEqual([
+      { dialect: 'kvdb', host: null, prefix: '/kvdb' },
+      { dialect: 'kvdb', host: 'kvdb.example.com', prefix: '' },
+      { dialect: 'workers-kv', host: null, prefix: '/client/v4' },
+      { dialect: 'lightkv', host: 'lightkv.example.com', prefix: '' },
+    ])
+    expect(config.dialects.lightkv).toMatchObject({ rateLimit: 100, rateLimitWindow: 60 })
+    expect(config.dialects['workers-kv']).toMatchObject({ maxNamespaces: 100 })
+    expect(config.trustedProxies).toEqual(['127.0.0.1'])
+  })
+})
+
+describe('environment variables', () => {
+  test('an unknown KVGATE_* variable is an error naming the closest known one', () => {
+    expect(failure({ KVGATE_PROT: '1' })).toBe('unknown variable KVGATE_PROT (did you mean KVGATE_PORT?)')
+    expect(failure({ KVGATE_ALPHA_MAX_VALUE_BYTE: '1' })).toBe(
+      'unknown variable KVGATE_ALPHA_MAX_VALUE_BYTE (did you mean KVGATE_ALPHA_MAX_VALUE_BYTES?)',
+    )
+    // Options of a dialect that is not enabled are still known, and an empty variable is unset.
+    expect(
+      load({ KVGATE_DIALECTS: 'beta-kv', KVGATE_ALPHA_MAX_VALUE_BYTES: '5', KVGATE_NOPE: '' }).mounts,
+    ).toHaveLength(1)
+    expect(load({ KVGATE_URL: 'http://x', KVGATE_LOG_FORMAT: 'json', HOME: '/x' }).logFormat).toBe('json')
+  })
+
+  test('secrets are never repeated in an error', () => {
+    const token = failure({ KVGATE_ADMIN_TOKEN: 'short-secret' })
+    expect(token).toBe('KVGATE_ADMIN_TOKEN: must be at least 16 characters')
+    const url = failure({ REDIS_URL: 'http://user:hunter2@redis.example:6379' })
+    expect(url).toBe(
+      'REDIS_URL: must be a redis:// or rediss:// URL (got "http://user:***@redis.example:6379")',
+    )
+    expect(failure({ REDIS_URL: 'http://hunter2@redis.example' })).not.toContain('hunter2')
+  })
+
+  test('a listen address that cannot be one is refused at start', () => {
+    expect(failure({ KVGATE_HOST: '999.1.1.1' })).toBe(
+      'KVGATE_HOST: must be an IP address of this machine or a host name (got "999.1.1.1")',
+    )
+    expect(failure({}, ['--host', 'two words'])).toStartWith('--host: must be an IP address')
+    for (const host of ['127.0.0.1', '::', '::1', 'localhost', 'kvgate.internal'])
+      expect(load({ KVGATE_HOST: host }).host).toBe(host)
+  })
+
+  test('KVGATE_LOG_FORMAT is auto by default, and json or text when asked', () => {
+    expect(load().logFormat).toBe('auto')
+    expect(load({}, ['--log-format', 'text']).logFormat).toBe('text')
+    expect(failure({ KVGATE_LOG_FORMAT: 'xml' })).toBe(
+      'KVGATE_LOG_FORMAT: must be auto, json or text (got "xml")',
     )
   })
 })

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expectBucketScriptsRun } from '../support/bucket-scripts.ts'
-import { freePort, ROOT, waitForHealthy } from '../support/process.ts'
+import { childEnv, freePort, ROOT, waitForHealthy } from '../support/process.ts'
 
 const DENO = join(ROOT, 'node_modules/.bin/deno')
 const ADMIN_TOKEN = 'deno-test-admin-token'
@@ -18,12 +18,13 @@ test('the same sources start under Deno 2, answer /healthz, create an account, s
     [DENO, 'run', '-A', 'core/main.ts', '--port', String(port), '--host', '127.0.0.1'],
     {
       cwd: ROOT,
-      env: {
-        ...process.env,
+      // Not the shell's REDIS_URL: this runs on a file of its own.
+      env: childEnv({
         KVGATE_DATA: join(mkdtempSync(join(tmpdir(), 'kvgate-deno-')), 'kv.db'),
         KVGATE_ADMIN_TOKEN: ADMIN_TOKEN,
         KVGATE_LOG: 'info',
-      },
+        KVGATE_LOG_FORMAT: 'json',
+      }),
       stdout: 'pipe',
       stderr: 'pipe',
     },

@@ -2,7 +2,7 @@
 // and a write through one is read through the other (no cache anywhere between them and Redis).
 
 import { afterAll, expect, test } from 'bun:test'
-import { BUN, freePort, ROOT, waitForHealthy } from '../support/process.ts'
+import { BUN, childEnv, freePort, ROOT, waitForHealthy } from '../support/process.ts'
 import { dropPrefix, redisUrl, requireRedis, testPrefix } from '../support/redis.ts'
 
 const url = redisUrl()
@@ -21,13 +21,12 @@ afterAll(async () => {
 async function startKvgate(): Promise<string> {
   const port = freePort()
   const child = Bun.spawn([BUN, `${ROOT}core/main.ts`, '--port', String(port), '--host', '127.0.0.1'], {
-    env: {
-      ...process.env,
+    env: childEnv({
       REDIS_URL: url,
       KVGATE_REDIS_PREFIX: prefix,
       KVGATE_ADMIN_TOKEN: ADMIN_TOKEN,
       KVGATE_LOG: 'silent',
-    },
+    }),
     stdout: 'ignore',
     stderr: 'inherit',
   })

@@ -1,5 +1,6 @@
 // Child processes for tests: kvgate itself (from source, with Bun or Deno) and helpers.
 
+import { readdirSync, readFileSync } from 'node:fs'
 import type { Subprocess } from 'bun'
 
 export const BUN = process.execPath
@@ -55,4 +56,65 @@ export function freePort(): number {
   const port = server.port!
   server.stop(true)
   return port
+}
+
+/**
+ * The environment for a kvgate child: this process's, less the kvgate and Redis settings of the
+ * shell that runs the tests (KVGATE_BINARY, REDIS_URL...), plus the test's own.
+ */
+export function childEnv(own: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(KVGATE_|REDIS_URL$|REDIS_CLUSTER_NODES$)/.test(name)),
+  )
+  return { ...inherited, ...own }
+}
+
+/** The ids of every process below `pid` (Linux /proc), children first. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const parent = parentOf(Number(entry))
+    if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), Number(entry)])
+  }
+  const found: number[] = []
+  const visit = (id: number) => {
+    for (const child of children.get(id) ?? []) {
+      found.push(child)
+      visit(child)
+    }
+  }
+  visit(pid)
+  return found
+}
+
+/** Whether a process runs (a zombie waiting for its parent to reap it does not). */
+export function running(pid: number): boolean {
+  const state = statFields(pid)?.[0]
+  return state !== undefined && state !== 'Z' && state !== 'X'
+}
+
+const parentOf = (pid: number): number | null => {
+  const fields = statFields(pid)
+  return fields ? Number(fields[1]) : null
+}
+
+/** /proc/PID/stat after the command name (which may hold spaces and parentheses): state, ppid, ... */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  } catch {
+    return null
+  }
+}
+
+/** Whether something listens on the port: a listener of our own cannot bind it then. */
+export function portTaken(port: number, hostname = '127.0.0.1'): boolean {
+  try {
+    Bun.serve({ port, hostname, fetch: () => new Response() }).stop(true)
+    return false
+  } catch {
+    return true
+  }
 }

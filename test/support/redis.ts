@@ -12,8 +12,18 @@ import { freePort } from './process.ts'
 
 export const redisUrl = (): string => process.env.REDIS_URL || 'redis://127.0.0.1:6379'
 
+/** Every key prefix this test process handed out: the run ends by checking that none kept a key. */
+const handedOut = new Set<string>()
+
 /** A key prefix no other test process uses; its time lets stale ones be told apart. */
-export const testPrefix = (): string => `kvgate-test:${Date.now()}:${randomString(BASE62, 8)}:`
+export function testPrefix(): string {
+  const prefix = `kvgate-test:${Date.now()}:${randomString(BASE62, 8)}:`
+  handedOut.add(prefix)
+  return prefix
+}
+
+/** The test prefix a key starts with: kvgate-test:<time>:<random>: */
+const prefixOf = (key: Buffer) => key.toString('latin1').split(':', 3).join(':').concat(':')
 
 export type RedisTarget = { url: string } | { nodes: string[] }
 
@@ -104,9 +114,51 @@ export function holdTestPrefix(env: Record<string, string>): () => Promise<void>
     const target = env.REDIS_URL
       ? { url: env.REDIS_URL }
       : { nodes: (env.REDIS_CLUSTER_NODES ?? '').split(',') }
-    // A courtesy to the shared Redis: never let it hold up a test that is closing.
-    await Promise.race([dropPrefix(target, prefix).catch(() => {}), Bun.sleep(2000)])
+    // A courtesy to the shared Redis: never let it hold up a test that is closing. The check at
+    // the end of the run waits for what is still under way.
+    const drop = dropPrefix(target, prefix).catch(() => {})
+    pendingDrops.add(drop)
+    drop.finally(() => pendingDrops.delete(drop))
+    await Promise.race([drop, Bun.sleep(2000)])
   }
+}
+
+const pendingDrops = new Set<Promise<void>>()
+
+/**
+ * Keys still held under any prefix this process handed out, on the shared Redis and on this
+ * process's cluster, once every prefix drop under way has finished; each such key is then removed.
+ * Something that made them was never closed (a test kvgate, an engine, a child process).
+ */
+export async function sweepLeftoverTestKeys(): Promise<string[]> {
+  if (handedOut.size === 0) return []
+  await Promise.all(pendingDrops)
+  const targets: RedisTarget[] = [{ url: redisUrl() }]
+  if (cluster) targets.push({ nodes: cluster.nodes })
+  const left: string[] = []
+  for (const target of targets) {
+    const client = connect(target)
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      const nodes = client instanceof Cluster ? client.nodes('master') : [client]
+      for (const node of nodes) {
+        let cursor = '0'
+        do {
+          const [next, keys] = await node.scanBuffer(cursor, 'MATCH', 'kvgate-test:*', 'COUNT', 1000)
+          cursor = next.toString()
+          const ours = keys.filter((key) => handedOut.has(prefixOf(key)))
+          left.push(...ours.map((key) => key.toString('latin1')))
+          await Promise.all(ours.map((key) => node.unlink(key)))
+        } while (cursor !== '0')
+      }
+    } catch {
+      // A store that cannot be reached holds no key of this run that could be checked.
+    } finally {
+      client.disconnect()
+    }
+  }
+  return left
 }
 
 /** Removes what test runs that never closed their kvgates left on the shared Redis over an hour ago. */

@@ -31,17 +31,17 @@ const answer = async (error: unknown) => {
 
 describe('cloudkv: the error table', () => {
   const cases: Array<[EngineError, number, string]> = [
-    [new NotFoundError('namespace not found'), 404, 'bucket not found'],
+    [new NotFoundError('namespace', 'namespace not found'), 404, 'bucket not found'],
     [
-      new ConflictError('namespace is changing too often; try again'),
+      new ConflictError('busy', 'namespace is changing too often; try again'),
       409,
       'namespace is changing too often; try again',
     ],
-    [new TooLargeError('value is longer than 4096 bytes'), 413, 'value is longer than 4096 bytes'],
-    [new InvalidError('ttl must be positive'), 400, 'ttl must be positive'],
-    [new TypeMismatchError(), 400, 'value is not a number'],
-    [new QuotaExceededError(), 403, 'key quota exceeded'],
-    [new UnavailableError('connect ECONNREFUSED 127.0.0.1:6379'), 503, 'store unavailable'],
+    [new TooLargeError('value', 'value is longer than 4096 bytes'), 413, 'value is longer than 4096 bytes'],
+    [new InvalidError('expiry', 'ttl must be positive'), 400, 'ttl must be positive'],
+    [new TypeMismatchError('not-a-number'), 400, 'value is not a number'],
+    [new QuotaExceededError('keys'), 403, 'key quota exceeded'],
+    [new UnavailableError('unreachable', 'connect ECONNREFUSED 127.0.0.1:6379'), 503, 'store unavailable'],
   ]
   for (const [error, status, message] of cases) {
     test(`engine ${error.code} is ${status}`, async () => {

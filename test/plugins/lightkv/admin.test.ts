@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUN, ROOT } from '../../support/process.ts'
+import { BUN, childEnv, ROOT } from '../../support/process.ts'
 import { describeEachStore } from '../../support/stores.ts'
 import { failure, type LightKvTest, lightKvTest } from './lightkv.ts'
 
@@ -25,7 +25,7 @@ describeEachStore('lightkv: kvgate admin', (store) => {
 
   async function admin(...args: string[]): Promise<any> {
     const child = Bun.spawn([BUN, join(ROOT, 'core/main.ts'), 'admin', 'accounts', ...args], {
-      env: { ...process.env, KVGATE_LOG: 'silent', ...env },
+      env: childEnv({ KVGATE_LOG: 'silent', ...env }),
       stdout: 'pipe',
       stderr: 'pipe',
     })

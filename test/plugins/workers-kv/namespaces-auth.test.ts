@@ -397,10 +397,15 @@ describeEachStoreAndMount('workers-kv namespaces and auth', MOUNTS, (store, moun
 
   test('a store that is gone answers 503 10002 in the envelope', async () => {
     const broken = openKvgate(store, {}, undefined, mount)
-    const account = await newAccount(broken)
-    await broken.engine.close()
-    const response = await broken.fetch(account.ns, { headers: account.auth })
-    await expectError(response, 503, 10002, 'service unavailable')
+    try {
+      const account = await newAccount(broken)
+      await broken.engine.close()
+      const response = await broken.fetch(account.ns, { headers: account.auth })
+      await expectError(response, 503, 10002, 'service unavailable')
+    } finally {
+      // Its store prefix goes only with the kvgate itself (closing the engine again is harmless).
+      await broken.close()
+    }
   })
 
   test('an optional rate limit per account answers 429 (KVGATE_WORKERS_KV_RATE_LIMIT)', async () => {
