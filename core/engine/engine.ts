@@ -3,7 +3,14 @@
 
 import type { Backend, BackendBatchOp, IncrementDelta, ListElement, StoredValue } from './backend.ts'
 import { canonicalPrimitive } from './canonical-json.ts'
-import { InvalidError, NotFoundError, TooLargeError, UnavailableError } from './errors.ts'
+import {
+  batchConflictOn,
+  conflictOn,
+  InvalidError,
+  NotFoundError,
+  TooLargeError,
+  UnavailableError,
+} from './errors.ts'
 import { NamespaceRegistry } from './namespaces.ts'
 import {
   type BatchOp,
@@ -99,19 +106,22 @@ export class Engine {
     }
     const now = this.clock.now()
     const stored = this.storedValue(value, options, now)
-    const version = await this.open().put(
-      ns,
-      key,
-      stored,
-      { ifAbsent: options.ifAbsent, ifVersion: options.ifVersion, maxKeys: options.maxKeys },
-      now,
-    )
-    return { version, expiresAt: stored.expiresAt }
+    const { ifAbsent, ifVersion, maxKeys } = options
+    try {
+      const version = await this.open().put(ns, key, stored, { ifAbsent, ifVersion, maxKeys }, now)
+      return { version, expiresAt: stored.expiresAt }
+    } catch (error) {
+      throw conflictOn(error, key, ifAbsent ? 'exists' : 'version')
+    }
   }
 
   async delete(ns: string, key: Uint8Array, options: DeleteOptions = {}): Promise<boolean> {
     this.checkKey(key)
-    return this.open().delete(ns, key, options.ifVersion, this.clock.now())
+    try {
+      return await this.open().delete(ns, key, options.ifVersion, this.clock.now())
+    } catch (error) {
+      throw conflictOn(error, key, 'version')
+    }
   }
 
   /** Adds delta to a numeric entry, creating it at zero. A bigint delta is int64, a number is float64. */
@@ -163,7 +173,11 @@ export class Engine {
         ifVersion: op.ifVersion,
       }
     })
-    return { versions: await this.open().batch(ns, resolved, now) }
+    try {
+      return { versions: await this.open().batch(ns, resolved, now) }
+    } catch (error) {
+      throw batchConflictOn(error, ops)
+    }
   }
 
   // --- Lists: ordered sets of JSON primitives, in their own keyspace per namespace ---
