@@ -68,9 +68,10 @@ export class DialectRouter {
     )
     const pattern = patternOf(path)
     const known = this.known.find((each) => each.pattern.source === pattern.source)
-    const methods = method === 'GET' ? [method, 'HEAD'] : [method]
-    if (known) for (const each of methods) known.methods.add(each)
-    else this.known.push({ pattern, methods: new Set(methods) })
+    // HEAD is answered wherever GET is (Elysia does it), and Allow names GET alone, as the dialects'
+    // contracts (RocketStack's, LightKV's) have always shown it.
+    if (known) known.methods.add(method)
+    else this.known.push({ pattern, methods: new Set([method]) })
     return this
   }
 
