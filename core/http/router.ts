@@ -60,12 +60,18 @@ export class DialectRouter {
     return this.route('OPTIONS', path, handler)
   }
 
-  route(method: Method, path: string, handler: Handler): this {
+  /**
+   * Registers a handler. `advertised: false` keeps the method out of the path's Allow list: for a
+   * method a path answers only to refuse it as bad input (RocketStack's PUT on its listing path is
+   * "Key must not be empty", and Allow there says GET).
+   */
+  route(method: Method, path: string, handler: Handler, { advertised = true } = {}): this {
     this.app.route(
       method,
       path,
       this.pipeline.wrap(`${this.prefix}${path}`, handler) as (context: any) => unknown,
     )
+    if (!advertised) return this
     const pattern = patternOf(path)
     const known = this.known.find((each) => each.pattern.source === pattern.source)
     // HEAD is answered wherever GET is (Elysia does it), and Allow names GET alone, as the dialects'
