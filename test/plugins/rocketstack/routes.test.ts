@@ -1,11 +1,11 @@
 // Every answer, errors and unknown routes included, is JSON in RocketStack's envelope.
 
 import { expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { ITEMS, rocketstackSetup } from './client.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { ITEMS, MOUNTS, rocketstackSetup } from './client.ts'
 
-describeEachStore('RocketStack routes and errors', (store) => {
-  const open = rocketstackSetup(store)
+describeEachStoreAndMount('RocketStack routes and errors', MOUNTS, (store, mount) => {
+  const open = rocketstackSetup(store, mount)
 
   test('unknown routes are 404 NOT_FOUND in the envelope', async () => {
     const { client } = await open()
