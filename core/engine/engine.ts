@@ -4,7 +4,14 @@
 import type { Backend, BackendBatchOp, IncrementDelta, StoredValue } from './backend.ts'
 import { canonicalPrimitive, uniqueElements } from './canonical-json.ts'
 import { checkCombination } from './conditions.ts'
-import { InvalidError, NotFoundError, TooLargeError, UnavailableError } from './errors.ts'
+import {
+  conflictOnKey,
+  conflictOnOperation,
+  InvalidError,
+  NotFoundError,
+  TooLargeError,
+  UnavailableError,
+} from './errors.ts'
 import { LoadingBackend } from './loading-backend.ts'
 import { NamespaceRegistry } from './namespaces.ts'
 import {
@@ -119,14 +126,22 @@ export class Engine {
     const now = this.clock.now()
     const stored = this.storedValue(value, options, now)
     const { ifAbsent, ifExists, ifVersion, maxKeys } = options
-    const version = await this.open().put(ns, key, stored, { ifAbsent, ifExists, ifVersion, maxKeys }, now)
-    return { version, expiresAt: stored.expiresAt }
+    try {
+      const version = await this.open().put(ns, key, stored, { ifAbsent, ifExists, ifVersion, maxKeys }, now)
+      return { version, expiresAt: stored.expiresAt }
+    } catch (error) {
+      throw conflictOnKey(error, key)
+    }
   }
 
   async delete(ns: string, key: Uint8Array, options: DeleteOptions = {}): Promise<boolean> {
     this.checkKey(key)
     const { ifExists, ifVersion } = options
-    return this.open().delete(ns, key, { ifExists, ifVersion }, this.clock.now())
+    try {
+      return await this.open().delete(ns, key, { ifExists, ifVersion }, this.clock.now())
+    } catch (error) {
+      throw conflictOnKey(error, key)
+    }
   }
 
   /** Adds delta to a numeric entry, creating it at zero. A bigint delta is int64, a number is float64. */
@@ -178,8 +193,12 @@ export class Engine {
         ifVersion: op.ifVersion,
       }
     })
-    const versions = await this.open().batch(ns, resolved, now)
-    return { versions, expiresAt: resolved.map((op) => (op.type === 'put' ? op.value.expiresAt : null)) }
+    try {
+      const versions = await this.open().batch(ns, resolved, now)
+      return { versions, expiresAt: resolved.map((op) => (op.type === 'put' ? op.value.expiresAt : null)) }
+    } catch (error) {
+      throw conflictOnOperation(error, ops)
+    }
   }
 
   // --- Lists: ordered sets of JSON primitives, in their own keyspace per namespace ---

@@ -3,6 +3,8 @@
 // so a dialect decides its answer by code or reason and never by message text. The messages are
 // for people (logs, and dialects that echo them) and may change; codes and reasons are the contract.
 
+import type { BatchOp } from './types.ts'
+
 export type EngineErrorCode =
   | 'not_found'
   | 'conflict'
@@ -96,6 +98,8 @@ export class NotFoundError extends EngineError<NotFoundReason> {
 
 /** A condition failed: ifAbsent, ifExists, ifVersion, a batch check, or a unique title. */
 export class ConflictError extends EngineError<ConflictReason> {
+  /** The entry's key, when the condition was on one entry (put, delete, batch), so an answer can name it. */
+  key?: Uint8Array
   constructor(
     // 'version' by default only for callers written before reasons existed; the engine always names one.
     reason: ConflictReason = 'version',
@@ -105,6 +109,18 @@ export class ConflictError extends EngineError<ConflictReason> {
   ) {
     super('conflict', reason, message)
   }
+}
+
+/** Names the entry a conflict was about; any other error is returned as it is. */
+export function conflictOnKey(error: unknown, key: Uint8Array): unknown {
+  if (error instanceof ConflictError) error.key = key
+  return error
+}
+
+/** conflictOnKey for a batch: the operation its opIndex names gives the key. */
+export function conflictOnOperation(error: unknown, ops: readonly BatchOp[]): unknown {
+  const op = error instanceof ConflictError && error.opIndex !== undefined ? ops[error.opIndex] : undefined
+  return op ? conflictOnKey(error, op.key) : error
 }
 
 export class TooLargeError extends EngineError<TooLargeReason> {

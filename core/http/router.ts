@@ -76,7 +76,12 @@ export class DialectRouter {
     return this.route('OPTIONS', path, handler)
   }
 
-  route(method: Method, path: string, handler: Handler): this {
+  /**
+   * Registers a handler. `advertised: false` keeps the method out of the path's Allow list: for a
+   * method a path answers only to refuse it as bad input (RocketStack's PUT on its listing path is
+   * "Key must not be empty", and Allow there says GET).
+   */
+  route(method: Method, path: string, handler: Handler, { advertised = true } = {}): this {
     const wrapped = this.pipeline.wrap(`${this.prefix}${path}`, this.withSlashRoute(method, path, handler))
     const pattern = patternOf(path)
     if (`${this.prefix}${path}`.length > 1 && path.endsWith('/')) {
@@ -84,6 +89,7 @@ export class DialectRouter {
     } else {
       this.app.route(method, path, wrapped as (context: any) => unknown)
     }
+    if (!advertised) return this
     const known = this.known.find((each) => each.pattern.source === pattern.source)
     // HEAD is left implied: every GET route answers it, and the dialects' contracts list only the
     // methods they declare in Allow (LightKV's "GET", RocketStack's "GET, PUT, DELETE").

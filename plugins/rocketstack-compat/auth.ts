@@ -2,38 +2,32 @@
 // account's rate limit when the operator set one. One account is one namespace, named by its id.
 
 import type { Accounts } from '../../core/auth/accounts.ts'
+import { authorizationOf, bearerToken } from '../../core/http/credentials.ts'
 import type { RateLimiter } from '../../core/rate-limit.ts'
 import { RocketStackError } from './errors.ts'
 import type { RocketStackOptions } from './options.ts'
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="rocketstack"' }
 
-const unauthorized = (message: string) =>
-  new RocketStackError(401, 'UNAUTHORIZED', message, { 'www-authenticate': 'Bearer realm="rocketstack"' })
+const unauthorized = (message: string) => new RocketStackError(401, 'UNAUTHORIZED', message, CHALLENGE)
 
-/** The namespace of the calling account; throws UNAUTHORIZED or RATE_LIMITED. */
+/** The namespace of the calling account; throws UNAUTHORIZED, or the core's rate-limit refusal. */
 export async function authenticate(
   request: Request,
   auth: Accounts,
   rateLimit: RateLimiter,
   options: RocketStackOptions,
 ): Promise<string> {
-  const header = request.headers.get('authorization')
-  if (!header) throw unauthorized('Missing API key: send Authorization: Bearer <API key>')
-  const token = BEARER.exec(header)?.[1]
-  const principal = token ? await auth.verify(token, 'rocketstack') : null
+  const token = bearerToken(request)
+  if (token === null && authorizationOf(request) === null) {
+    throw unauthorized('Missing API key: send Authorization: Bearer <API key>')
+  }
+  const principal = token === null ? null : await auth.verify(token, 'rocketstack')
   if (!principal) throw unauthorized('Invalid API key')
+  // enforce would skip a limit of 0 too, but only after an await every request would pay for.
   if (options.rateLimit > 0) {
-    const hit = await rateLimit.hit(
-      `rocketstack:${principal.accountId}`,
-      options.rateLimit,
-      options.rateLimitWindowSeconds,
-    )
-    if (!hit.allowed) {
-      throw new RocketStackError(429, 'RATE_LIMITED', 'Rate limit exceeded', {
-        'retry-after': String(hit.retryAfter),
-      })
-    }
+    const subject = `rocketstack:${principal.accountId}`
+    await rateLimit.enforce(subject, options.rateLimit, options.rateLimitWindowSeconds)
   }
   return principal.accountId
 }

@@ -2,7 +2,7 @@
 // compare-and-swap, one operator-issued API key per account, one namespace per account.
 
 import { defineDialect } from '../../core/dialect.ts'
-import { renderError } from './errors.ts'
+import { ROCKETSTACK_ERRORS } from './errors.ts'
 import { maxBodyBytes, RocketStackOptions } from './options.ts'
 import { rocketstackRoutes } from './routes.ts'
 
@@ -16,6 +16,6 @@ export const rocketstackDialect = defineDialect({
     exposeHeaders: ['ETag', 'Retry-After'],
   },
   maxBodyBytes,
-  plugin: rocketstackRoutes,
-  renderError,
+  errors: ROCKETSTACK_ERRORS,
+  routes: rocketstackRoutes,
 })

@@ -1,8 +1,7 @@
-// Items as RocketStack shows them: the key from the path, the {"data": ...} bodies with the value's
-// JSON text spliced in unchanged, and the list cursor.
+// Items as RocketStack shows them: the key the route names, and the {"data": ...} bodies with the
+// value's JSON text spliced in unchanged.
 
 import { fromUtf8Strict } from '../../core/engine/bytes.ts'
-import { pathBytesAfter } from '../../core/http/path.ts'
 import { badRequest } from './errors.ts'
 
 export interface ItemKey {
@@ -11,9 +10,8 @@ export interface ItemKey {
   text: string
 }
 
-/** Everything after `base` in the raw path, percent-decoded once; keys are UTF-8 text of 1 to maxBytes bytes. */
-export function itemKey(url: string, base: string, maxBytes: number): ItemKey {
-  const bytes = pathBytesAfter(url, base)
+/** The key of a route's path remainder (already percent-decoded once); keys are UTF-8 text of 1 to maxBytes bytes. */
+export function itemKey(bytes: Uint8Array, maxBytes: number): ItemKey {
   if (bytes.length === 0) throw badRequest('Key must not be empty')
   if (bytes.length > maxBytes) throw badRequest(`Key is longer than ${maxBytes} bytes`)
   const text = fromUtf8Strict(bytes)
@@ -35,21 +33,3 @@ export function dataResponse(dataJson: string, headers: Record<string, string> =
 }
 
 export const etag = (version: number) => `"${version}"`
-
-/** The list cursor: the last key returned, base64url-encoded. */
-export function encodeCursor(key: Uint8Array): string {
-  let binary = ''
-  for (const byte of key) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-export function decodeCursor(cursor: string, maxBytes: number): Uint8Array {
-  let binary: string
-  try {
-    binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
-  } catch {
-    throw badRequest('cursor is not valid')
-  }
-  if (binary.length === 0 || binary.length > maxBytes) throw badRequest('cursor is not valid')
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0))
-}

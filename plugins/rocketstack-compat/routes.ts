@@ -1,94 +1,81 @@
 // RocketStack's routes: PUT, GET and DELETE of /kv/items/{key}, and the list GET /kv/items.
-// They translate HTTP <-> Engine and nothing more; the engine keeps every write atomic.
+// They translate HTTP <-> Engine and nothing more; the engine keeps every write atomic, and a failed
+// condition answers through the error table (errors.ts).
 
-import * as v from 'valibot'
 import type { DialectContext } from '../../core/dialect.ts'
-import { dialectRoutes } from '../../core/dialect.ts'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
-import { ConflictError } from '../../core/engine/errors.ts'
+import type { ValueInput } from '../../core/engine/types.ts'
 import { readStrictBodyText } from '../../core/http/body.ts'
-import { rawPath } from '../../core/http/path.ts'
-import type { Mount } from '../../core/routes.ts'
+import type { Call } from '../../core/http/call.ts'
+import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts'
+import type { DialectRouter } from '../../core/http/router.ts'
+import { parseWith } from '../../core/http/validate.ts'
 import { authenticate } from './auth.ts'
 import { type Condition, ifMatch, putCondition } from './conditions.ts'
-import { badRequest, conflict, RocketStackError, renderError, tooLarge } from './errors.ts'
-import {
-  dataResponse,
-  decodeCursor,
-  encodeCursor,
-  etag,
-  type ItemKey,
-  isoTime,
-  itemJson,
-  itemKey,
-} from './item.ts'
+import { badRequest, RocketStackError, tooLarge, versionMismatch } from './errors.ts'
+import { dataResponse, etag, type ItemKey, isoTime, itemJson, itemKey } from './item.ts'
 import { parseItemBody } from './json-text.ts'
 import { maxBodyBytes, type RocketStackOptions } from './options.ts'
 import { ListQuery, putFieldsSchema } from './schemas.ts'
 
 const ITEMS = '/kv/items'
 
-export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, mount: Mount) {
+export function rocketstackRoutes(router: DialectRouter, context: DialectContext<RocketStackOptions>): void {
   const { engine, auth, rateLimit, options } = context
   const putFields = putFieldsSchema(options.maxTtlSeconds)
-  const account = (request: Request) => authenticate(request, auth, rateLimit, options)
+  const bodyLimit = maxBodyBytes(options)
   // The engine's hard maximum wins should the operator set it below the dialect's own limit.
   const maxKeyBytes = Math.min(options.maxKeyBytes, engine.limits.maxKeyBytes)
-  const keyOf = (request: Request) => itemKey(request.url, `${mount.prefix}${ITEMS}/`, maxKeyBytes)
+  const account = (request: Request) => authenticate(request, auth, rateLimit, options)
 
-  const failed = (key: ItemKey, condition: Condition) =>
-    conflict(
-      condition.kind === 'absent'
-        ? `Key '${key.text}' already exists`
-        : condition.kind === 'exists'
-          ? `Key '${key.text}' does not exist`
-          : `Version mismatch for key '${key.text}'`,
-    )
+  /** The engine's ifVersion for a condition; a version text no entry can have is a mismatch at once. */
+  function ifVersionOf(condition: Condition, key: ItemKey): number | undefined {
+    if (condition.kind !== 'version') return undefined
+    if (condition.version === null) throw new RocketStackError(409, 'CONFLICT', versionMismatch(key.text))
+    return condition.version
+  }
 
-  async function put(request: Request): Promise<Response> {
+  /** Writes a value under a PUT's condition; answers the new version. */
+  async function write(
+    ns: string,
+    key: ItemKey,
+    value: ValueInput,
+    expiresAt: number | null,
+    condition: Condition,
+  ): Promise<number> {
+    const { version } = await engine.put(ns, key.bytes, value, {
+      expiresAt,
+      ifAbsent: condition.kind === 'absent' || undefined,
+      ifExists: condition.kind === 'exists' || undefined,
+      ifVersion: ifVersionOf(condition, key),
+      maxKeys: options.maxKeys,
+    })
+    return version
+  }
+
+  async function put(call: Call): Promise<Response> {
+    const { request } = call
     const ns = await account(request)
-    const key = keyOf(request)
-    const body = await readStrictBodyText(request, maxBodyBytes(options))
+    const key = itemKey(call.key, maxKeyBytes)
+    const body = await readStrictBodyText(request, bodyLimit)
     if (body === null) throw badRequest('Request body is not valid UTF-8')
     const { fields, valueText } = parseItemBody(body)
-    const checked = v.safeParse(putFields, fields)
-    if (!checked.success) throw badRequest(checked.issues[0].message)
-    const condition = putCondition(checked.output, request.headers)
+    const checked = parseWith(putFields, fields, badRequest)
+    const condition = putCondition(checked, request.headers)
     const bytes = utf8(valueText)
     if (bytes.length > options.maxValueBytes) {
       throw tooLarge(`Value is larger than ${options.maxValueBytes} bytes`)
     }
-    const { ttlSeconds } = checked.output
-    // An absolute expiry, so that the batch below (which reports no expiry) answers the same one.
+    const { ttlSeconds } = checked
     const expiresAt = ttlSeconds ? engine.clock.now() + ttlSeconds * 1000 : null
     const value = { bytes, kind: 'json' as const, contentType: 'application/json' }
-    let version: number
-    try {
-      if (condition.kind === 'version' && condition.version === null) throw new ConflictError()
-      if (condition.kind === 'exists') {
-        const { versions } = await engine.batch(ns, [
-          { type: 'check', key: key.bytes, exists: true },
-          { type: 'put', key: key.bytes, value, expiresAt },
-        ])
-        version = versions[1]!
-      } else {
-        ;({ version } = await engine.put(ns, key.bytes, value, {
-          expiresAt,
-          ifAbsent: condition.kind === 'absent' || undefined,
-          ifVersion: condition.kind === 'version' ? condition.version! : undefined,
-          maxKeys: options.maxKeys,
-        }))
-      }
-    } catch (error) {
-      if (error instanceof ConflictError) throw failed(key, condition)
-      throw error
-    }
+    const version = await write(ns, key, value, expiresAt, condition)
     return dataResponse(itemJson(key.text, valueText, version, expiresAt), { etag: etag(version) })
   }
 
-  async function get(request: Request): Promise<Response> {
-    const ns = await account(request)
-    const key = keyOf(request)
+  async function get(call: Call): Promise<Response> {
+    const ns = await account(call.request)
+    const key = itemKey(call.key, maxKeyBytes)
     const entry = await engine.get(ns, key.bytes)
     if (!entry) throw new RocketStackError(404, 'NOT_FOUND', `Key '${key.text}' not found`)
     return dataResponse(itemJson(key.text, fromUtf8(entry.value), entry.version, entry.expiresAt), {
@@ -96,42 +83,29 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
     })
   }
 
-  async function remove(request: Request): Promise<Response> {
+  async function remove(call: Call): Promise<Response> {
+    const { request } = call
     const ns = await account(request)
-    const key = keyOf(request)
-    const condition = ifMatch(request.headers) ?? { kind: 'none' }
-    try {
-      if (condition.kind === 'version' && condition.version === null) throw new ConflictError()
-      if (condition.kind === 'exists') {
-        await engine.batch(ns, [
-          { type: 'check', key: key.bytes, exists: true },
-          { type: 'delete', key: key.bytes },
-        ])
-      } else {
-        await engine.delete(ns, key.bytes, {
-          ifVersion: condition.kind === 'version' ? condition.version! : undefined,
-        })
-      }
-    } catch (error) {
-      if (error instanceof ConflictError) throw failed(key, condition)
-      throw error
-    }
+    const key = itemKey(call.key, maxKeyBytes)
+    const condition = ifMatch(request.headers)
+    await engine.delete(ns, key.bytes, {
+      ifExists: condition?.kind === 'exists' || undefined,
+      ifVersion: condition ? ifVersionOf(condition, key) : undefined,
+    })
     return dataResponse(`{"key":${JSON.stringify(key.text)},"deleted":true}`)
   }
 
-  async function list(request: Request): Promise<Response> {
-    const ns = await account(request)
-    const params = Object.fromEntries(
-      [...new URL(request.url).searchParams].filter(([name, value]) => name in ListQuery.entries && value),
-    )
-    const checked = v.safeParse(ListQuery, params)
-    if (!checked.success) throw badRequest(checked.issues[0].message)
-    const { prefix, limit, cursor } = checked.output
-    const page = await engine.scan(ns, {
-      prefix: prefix ? utf8(prefix) : undefined,
-      cursor: cursor ? decodeCursor(cursor, maxKeyBytes) : undefined,
-      limit,
-    })
+  async function list(call: Call): Promise<Response> {
+    const ns = await account(call.request)
+    const params: Record<string, string> = {}
+    for (const [name, value] of call.query) {
+      // Empty parameters count as absent; the last of repeated ones wins.
+      if (value && Object.hasOwn(ListQuery.entries, name)) params[name] = value
+    }
+    const { prefix, limit, cursor } = parseWith(ListQuery, params, badRequest)
+    const after = cursor ? decodeCursor(cursor, maxKeyBytes) : undefined
+    if (after === null) throw badRequest('cursor is not valid')
+    const page = await engine.scan(ns, { prefix: prefix ? utf8(prefix) : undefined, cursor: after, limit })
     const items = page.entries.map((entry) => ({
       key: fromUtf8(entry.key),
       version: String(entry.version),
@@ -140,24 +114,19 @@ export function rocketstackRoutes(context: DialectContext<RocketStackOptions>, m
     return Response.json({ data: { items, cursor: page.cursor ? encodeCursor(page.cursor) : null } })
   }
 
-  const notAllowed =
-    (allow: string) =>
-    async ({ request }: { request: Request }) => {
-      // PUT or DELETE of /kv/items or /kv/items/ names an empty key, which is bad input, not a bad method.
-      if (allow === 'GET' && (request.method === 'PUT' || request.method === 'DELETE')) {
-        await account(request)
-        throw badRequest('Key must not be empty')
-      }
-      throw new RocketStackError(405, 'METHOD_NOT_ALLOWED', `Method not allowed; use ${allow}`, { allow })
-    }
-  const listPath = `${mount.prefix}${ITEMS}/`
-  const isList = (request: Request) => rawPath(request.url) === listPath
+  /** PUT or DELETE naming no key: bad input (after authentication, as for any other key). */
+  async function emptyKey(call: Call): Promise<Response> {
+    await account(call.request)
+    throw badRequest('Key must not be empty')
+  }
 
-  return dialectRoutes({ name: 'rocketstack', renderError }, mount)
-    .get(ITEMS, ({ request }) => list(request))
-    .get(`${ITEMS}/*`, ({ request }) => (isList(request) ? list(request) : get(request)))
-    .put(`${ITEMS}/*`, ({ request }) => put(request), { parse: 'none' })
-    .delete(`${ITEMS}/*`, ({ request }) => remove(request), { parse: 'none' })
-    .all(ITEMS, notAllowed('GET'), { parse: 'none' })
-    .all(`${ITEMS}/*`, notAllowed('GET, PUT, DELETE'), { parse: 'none' })
+  router
+    .get(ITEMS, list)
+    // Allow on the listing path stays GET: PUT and DELETE there are bad input, not another method.
+    .route('PUT', ITEMS, emptyKey, { advertised: false })
+    .route('DELETE', ITEMS, emptyKey, { advertised: false })
+    // With strictPath, /kv/items/ is this route with an empty key, which GET answers as the list.
+    .get(`${ITEMS}/*`, (call) => (call.key.length === 0 ? list(call) : get(call)))
+    .put(`${ITEMS}/*`, put)
+    .delete(`${ITEMS}/*`, remove)
 }

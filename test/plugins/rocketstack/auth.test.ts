@@ -2,13 +2,13 @@
 
 import { expect, test } from 'bun:test'
 import { ADMIN_TOKEN } from '../../support/kvgate.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { Client, ITEMS, rocketstackSetup } from './client.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { Client, ITEMS, MOUNTS, rocketstackSetup } from './client.ts'
 
 const UNAUTHORIZED = { status: 401, code: 'UNAUTHORIZED' }
 
-describeEachStore('RocketStack API keys', (store) => {
-  const open = rocketstackSetup(store)
+describeEachStoreAndMount('RocketStack API keys', MOUNTS, (store, mount) => {
+  const open = rocketstackSetup(store, mount)
 
   test('the admin API issues {"api_key"} for a rocketstack account', async () => {
     const { account } = await open()

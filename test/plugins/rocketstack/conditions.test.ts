@@ -1,13 +1,12 @@
 // Set-if-not-exists and compare-and-swap, by body field and by header, and their races.
 
 import { expect, test } from 'bun:test'
-import { listenTestKvgate } from '../../support/kvgate.ts'
 import { ManualClock } from '../../support/manual-clock.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { ITEMS, rocketstackSetup } from './client.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { ITEMS, listenMounted, MOUNTS, rocketstackSetup } from './client.ts'
 
-describeEachStore('RocketStack conditional writes', (store) => {
-  const open = rocketstackSetup(store)
+describeEachStoreAndMount('RocketStack conditional writes', MOUNTS, (store, mount) => {
+  const open = rocketstackSetup(store, mount)
 
   test('ifNotExists creates once, then answers 409 and leaves the value alone', async () => {
     const { client } = await open()
@@ -151,12 +150,12 @@ describeEachStore('RocketStack conditional writes', (store) => {
 
   test('the CAS race through a real port, as separate HTTP requests', async () => {
     const { kvgate, client } = await open()
-    const server = listenTestKvgate(kvgate)
+    const server = listenMounted(kvgate, mount)
     try {
       const version = (await client.put('race', { value: 'start' })).json.data.version
       const statuses = await Promise.all(
         Array.from({ length: 100 }, async (_, i) => {
-          const response = await fetch(`${server.url}${ITEMS}/race`, {
+          const response = await server.fetch(`${ITEMS}/race`, {
             method: 'PUT',
             headers: { authorization: `Bearer ${client.apiKey}`, 'if-match': `"${version}"` },
             body: JSON.stringify({ value: i }),

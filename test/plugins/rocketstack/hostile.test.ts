@@ -17,8 +17,8 @@ import {
   watchUnhandled,
 } from '../../support/hostile.ts'
 import { listenTestKvgate, type TestKvgate, testKvgate } from '../../support/kvgate.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { ITEMS } from './client.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { ITEMS, MOUNTS, mounted, mountPath } from './client.ts'
 
 /** The statuses each error code of the contract's table may carry. */
 const STATUSES_OF_CODE: Record<string, number[]> = {
@@ -79,7 +79,9 @@ function itemBody(random: Random): string {
   return `{${fields.join(random.pick([',', ' , ', ',\n']))}}`
 }
 
-describeEachStore('RocketStack hostile input', (store) => {
+describeEachStoreAndMount('RocketStack hostile input', MOUNTS, (store, mount) => {
+  /** The kvgate served, and as the mount's clients see it (see client.ts). */
+  let served: TestKvgate
   let kvgate: TestKvgate
   let server: { url: string; stop(): Promise<void> }
   const state = { key: '', other: '' }
@@ -87,8 +89,9 @@ describeEachStore('RocketStack hostile input', (store) => {
   const oddAuth: Array<Record<string, string>> = []
 
   beforeAll(async () => {
-    kvgate = testKvgate([rocketstackDialect], store.env)
-    server = listenTestKvgate(kvgate)
+    served = testKvgate([rocketstackDialect], { ...store.env, ...mount.env })
+    kvgate = mounted(served, mount)
+    server = listenTestKvgate(served)
     state.key = (await kvgate.createAccount('rocketstack')).credentials.api_key!
     state.other = (await kvgate.createAccount('rocketstack')).credentials.api_key!
     auth.push({ authorization: `Bearer ${state.key}` }, { authorization: `bearer \t${state.key} ` })
@@ -103,11 +106,11 @@ describeEachStore('RocketStack hostile input', (store) => {
   })
   afterAll(async () => {
     await server.stop()
-    await kvgate.close()
+    await served.close()
   })
 
   const fixture: DialectFixture = {
-    prefix: '/rocketstack',
+    prefix: mount.prefix,
     auth,
     oddAuth,
     plain: ['k', 'user-123-prefs', 'session-abc123', 'a/b', 'caf%C3%A9', '%F0%9F%98%80'],
@@ -154,38 +157,42 @@ describeEachStore('RocketStack hostile input', (store) => {
     },
   }
 
-  test('hostile requests get RocketStack errors, never a 500, and lose nothing acknowledged', async () => {
-    const unhandled = watchUnhandled()
-    // The generator cannot name this key (no plain segment holds "canary"), so it must survive as is.
-    const canaryPath = `${ITEMS}/canary/kept`
-    const put = await kvgate.fetch(canaryPath, {
-      method: 'PUT',
-      headers: auth[0],
-      body: '{"value":{"kept":12345678901234567890}}',
-    })
-    expect(put.status).toBe(200)
-    const canary = await put.text()
-
-    const result = await sweep(kvgate, server.url, fixture, {
-      seed: 0x726f636b,
-      fetchCases: 2000,
-      portCases: 200,
-      big: {
+  // The sweep's raw requests go out with Host: localhost (rawOf in test/support/hostile.ts), which
+  // reaches no host-routed mount; there the hand-picked, odd-key and odd-value cases below still run.
+  const sweepable = mount.host === 'localhost'
+  if (sweepable)
+    test('hostile requests get RocketStack errors, never a 500, and lose nothing acknowledged', async () => {
+      const unhandled = watchUnhandled()
+      // The generator cannot name this key (no plain segment holds "canary"), so it must survive as is.
+      const canaryPath = `${ITEMS}/canary/kept`
+      const put = await kvgate.fetch(canaryPath, {
         method: 'PUT',
-        path: `${ITEMS}/big`,
-        headers: { ...auth[0]!, 'content-type': 'application/json' },
-        limit: MAX_VALUE_BYTES + ENVELOPE_BYTES,
-      },
-    })
-    if (process.env.HOSTILE_VERBOSE) console.log(result.statuses)
-    expect(result.problems).toEqual([])
-    // The cases must reach past authentication and routing, not stop at 401 and 404.
-    for (const status of [200, 400, 401, 404, 405, 409, 413])
-      expect(result.statuses[status]).toBeGreaterThan(0)
-    expect(await (await kvgate.fetch(canaryPath, { headers: auth[0] })).text()).toBe(canary)
-    await Bun.sleep(10)
-    expect(unhandled.stop()).toEqual([])
-  }, 30_000)
+        headers: auth[0],
+        body: '{"value":{"kept":12345678901234567890}}',
+      })
+      expect(put.status).toBe(200)
+      const canary = await put.text()
+
+      const result = await sweep(kvgate, server.url, fixture, {
+        seed: 0x726f636b,
+        fetchCases: 2000,
+        portCases: 200,
+        big: {
+          method: 'PUT',
+          path: mountPath(`${ITEMS}/big`, mount),
+          headers: { ...auth[0]!, 'content-type': 'application/json' },
+          limit: MAX_VALUE_BYTES + ENVELOPE_BYTES,
+        },
+      })
+      if (process.env.HOSTILE_VERBOSE) console.log(result.statuses)
+      expect(result.problems).toEqual([])
+      // The cases must reach past authentication and routing, not stop at 401 and 404.
+      for (const status of [200, 400, 401, 404, 405, 409, 413])
+        expect(result.statuses[status]).toBeGreaterThan(0)
+      expect(await (await kvgate.fetch(canaryPath, { headers: auth[0] })).text()).toBe(canary)
+      await Bun.sleep(10)
+      expect(unhandled.stop()).toEqual([])
+    }, 30_000)
 
   test('hand-picked hostile requests get the status and code the contract gives them', async () => {
     const unhandled = watchUnhandled()
@@ -417,7 +424,7 @@ describeEachStore('RocketStack hostile input', (store) => {
       const headers: Record<string, string> = { ...request.headers }
       if (authorization === undefined) headers.authorization = bearer
       else if (authorization !== null) headers.authorization = authorization
-      const hostile = { ...request, headers }
+      const hostile = { ...request, path: mountPath(request.path, mount), headers }
       const answer = await sendByFetch(kvgate, hostile)
       checks.check(hostile, answer, 'fetch')
       const got = { status: answer?.status, code: answer && jsonOf(answer.body)?.error?.code }

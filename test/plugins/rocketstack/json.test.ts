@@ -7,6 +7,8 @@ import { rocketstackSetup } from './client.ts'
 /** The raw text of data.value in an answer: everything between "value": and ,"version". */
 const valueText = (text: string) => text.slice(text.indexOf('"value":') + 8, text.lastIndexOf(',"version":'))
 
+// JSON fidelity does not depend on where the dialect is mounted: this file runs under the default
+// mount only (routing, errors and keys run under every mount in the other files).
 describeEachStore('RocketStack JSON values', (store) => {
   const open = rocketstackSetup(store)
 

@@ -2,11 +2,11 @@
 
 import { expect, test } from 'bun:test'
 import { ManualClock } from '../../support/manual-clock.ts'
-import { describeEachStore } from '../../support/stores.ts'
-import { ITEMS, rocketstackSetup } from './client.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { ITEMS, MOUNTS, rocketstackSetup } from './client.ts'
 
-describeEachStore('RocketStack limits', (store) => {
-  const open = rocketstackSetup(store)
+describeEachStoreAndMount('RocketStack limits', MOUNTS, (store, mount) => {
+  const open = rocketstackSetup(store, mount)
 
   test('a key over 512 bytes is 400, counted in UTF-8 bytes', async () => {
     const { client } = await open()

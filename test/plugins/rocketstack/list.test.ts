@@ -1,13 +1,13 @@
 // GET /kv/items: keys in byte order, a prefix, pages of up to 1000 joined by an opaque cursor.
 
 import { expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { rocketstackSetup } from './client.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { MOUNTS, rocketstackSetup } from './client.ts'
 
 const keysOf = (data: { items: Array<{ key: string }> }) => data.items.map((item) => item.key)
 
-describeEachStore('RocketStack list', (store) => {
-  const open = rocketstackSetup(store)
+describeEachStoreAndMount('RocketStack list', MOUNTS, (store, mount) => {
+  const open = rocketstackSetup(store, mount)
 
   test('items carry key, version and expiresAt but no value, in ascending byte order', async () => {
     const { client } = await open()

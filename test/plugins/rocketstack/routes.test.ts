@@ -1,11 +1,11 @@
 // Every answer, errors and unknown routes included, is JSON in RocketStack's envelope.
 
 import { expect, test } from 'bun:test'
-import { describeEachStore } from '../../support/stores.ts'
-import { ITEMS, rocketstackSetup } from './client.ts'
+import { describeEachStoreAndMount } from '../../support/mounts.ts'
+import { ITEMS, MOUNTS, rocketstackSetup } from './client.ts'
 
-describeEachStore('RocketStack routes and errors', (store) => {
-  const open = rocketstackSetup(store)
+describeEachStoreAndMount('RocketStack routes and errors', MOUNTS, (store, mount) => {
+  const open = rocketstackSetup(store, mount)
 
   test('unknown routes are 404 NOT_FOUND in the envelope', async () => {
     const { client } = await open()
@@ -59,5 +59,24 @@ describeEachStore('RocketStack routes and errors', (store) => {
     const answer = await client.get('k')
     expect(answer.status).toBe(503)
     expect(answer.json.error.code).toBe('INTERNAL')
+  })
+
+  test("RocketStack's own refusals are not counted as internal errors in /metrics", async () => {
+    const { kvgate, client } = await open()
+    const anonymous = await client.request(`${ITEMS}/k`, { headers: { authorization: 'Bearer nope' } })
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="rocketstack"')
+    expect((await client.put('k', { value: 1 })).status).toBe(200)
+    expect((await client.put('k', { value: 2, ifNotExists: true })).status).toBe(409)
+    expect((await client.put('k', { value: 2, ifVersion: 'abc' })).status).toBe(409)
+    expect((await client.put('k', '{"value":')).status).toBe(400)
+    const metrics = await (await kvgate.fetch('/metrics')).text()
+    const count = (code: string) =>
+      Number(
+        new RegExp(`^kvgate_engine_errors_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0,
+      )
+    // The engine's conflict is counted by its own code; none of the answers is "internal".
+    expect(count('conflict')).toBe(1)
+    expect(count('internal')).toBe(0)
   })
 })

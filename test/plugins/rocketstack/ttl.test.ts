@@ -5,6 +5,8 @@ import { ManualClock } from '../../support/manual-clock.ts'
 import { describeEachStore } from '../../support/stores.ts'
 import { rocketstackSetup } from './client.ts'
 
+// Expiry does not depend on where the dialect is mounted: this file runs under the default
+// mount only (routing, errors and keys run under every mount in the other files).
 describeEachStore('RocketStack TTL', (store) => {
   const open = rocketstackSetup(store)
 
