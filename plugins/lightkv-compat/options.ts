@@ -1,4 +1,4 @@
-// LightKV's configurable limits, set as KVGATE_LIGHTKV_<OPTION> or under dialects.lightkv in the
+// LightKV's configurable limits, set as KVGATE_LIGHTKV_<OPTION> or under dialectOptions.lightkv in the
 // config file. The defaults are the contract's.
 
 import * as v from 'valibot'
