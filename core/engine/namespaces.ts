@@ -60,7 +60,9 @@ interface NamespaceRecord {
 // Parts are joined by 0x00, which no id, dialect, owner or title contains.
 const systemKey = (...parts: string[]) => utf8(parts.join('\u0000'))
 const recordKey = (id: string) => systemKey('ns', id)
-const RECORD_PREFIX = systemKey('ns', '')
+/** Where every namespace's record starts, for listing them all (see namespace-pages.ts). */
+export const RECORD_PREFIX = systemKey('ns', '')
+export const recordKeyOf = recordKey
 const titleKey = (dialect: string, owner: string | null, title: string) =>
   systemKey('title', dialect, owner ?? '', title)
 const ownedPrefix = (dialect: string, owner: string) => systemKey('owned', dialect, owner, '')
@@ -230,45 +232,11 @@ export class NamespaceRegistry {
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
   }
 
-  /**
-   * Every namespace of every dialect, in id order, a page at a time (for the operator's tools):
-   * `after` is the last id of the previous page; `dialect` and `owner` filter.
-   */
-  async page(query: {
-    dialect?: string
-    owner?: string | null
-    after?: string
-    limit: number
-  }): Promise<{ namespaces: Namespace[]; next: string | null }> {
-    const namespaces: Namespace[] = []
-    let cursor = query.after === undefined ? undefined : recordKey(query.after)
-    for (;;) {
-      const page = await this.engine.scan(SYSTEM_NAMESPACE, {
-        prefix: RECORD_PREFIX,
-        cursor,
-        limit: Math.max(query.limit, 100),
-        withValues: true,
-      })
-      const { entries } = page
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i]!
-        const id = fromUtf8(entry.key.subarray(RECORD_PREFIX.length))
-        const known = this.parsed.get(id)
-        const ns =
-          known?.namespace.version === entry.version
-            ? (known.namespace as Namespace)
-            : this.remember(id, entry.value!, entry.version, entry.key)
-        if (query.dialect !== undefined && ns.dialect !== query.dialect) continue
-        if (query.owner !== undefined && ns.owner !== query.owner) continue
-        namespaces.push(ns)
-        if (namespaces.length === query.limit) {
-          const more = i < entries.length - 1 || page.cursor !== null
-          return { namespaces, next: more ? id : null }
-        }
-      }
-      if (page.cursor === null) return { namespaces, next: null }
-      cursor = page.cursor
-    }
+  /** The namespace an entry of the system namespace's records holds, parsed once per version. */
+  fromRecord(id: string, entry: { key: Uint8Array; value?: Uint8Array; version: number }): Namespace {
+    const known = this.parsed.get(id)
+    if (known?.namespace.version === entry.version) return known.namespace as Namespace
+    return this.remember<Record<string, unknown>>(id, entry.value!, entry.version, entry.key)
   }
 
   async count(filter: { dialect: string; owner: string }): Promise<number> {
