@@ -107,17 +107,23 @@ function availableDialects(): DialectBench[] {
   return wanted.filter((bench) => known.has(bench.name))
 }
 
+const CEILING_NAMES = {
+  bun: 'bare Bun.serve',
+  elysia: 'bare Elysia',
+  'elysia-handle': 'Elysia via app.handle (not a ceiling)',
+} as const
+
 async function ceilings(when: 'start' | 'end'): Promise<void> {
   log(`== ceilings (${when} of the run)`)
   const scenario = SCENARIOS[0]!
-  for (const name of ['bun', 'elysia'] as const) {
-    if (when === 'end' && name === 'bun') continue
+  for (const name of ['bun', 'elysia', 'elysia-handle'] as const) {
+    if (when === 'end' && name !== 'elysia') continue
     const ceiling = await startCeiling(name, dir)
     try {
       const row = await measure(
         {
           group: 'ceiling',
-          target: `${name === 'bun' ? 'bare Bun.serve' : 'bare Elysia'}${when === 'end' ? ' (again, at the end)' : ''}`,
+          target: `${CEILING_NAMES[name]}${when === 'end' ? ' (again, at the end)' : ''}`,
           dialect: '',
           scenario,
           url: ceiling.url,

@@ -4,15 +4,18 @@ import { join } from 'node:path'
 import { answers, freePort, startChild, stopChild, waitFor } from '../processes.ts'
 import type { HttpRequest } from '../wrk.ts'
 
+/** bun: Bun.serve routes; elysia: app.listen; elysia-handle: app.handle behind Bun.serve (a labelled third line). */
+export type CeilingName = 'bun' | 'elysia' | 'elysia-handle'
+
 export interface Ceiling {
-  name: 'bun' | 'elysia'
+  name: CeilingName
   pid: number
   url: string
   requests: HttpRequest[]
   stop(): Promise<void>
 }
 
-export async function startCeiling(name: Ceiling['name'], logDir: string): Promise<Ceiling> {
+export async function startCeiling(name: CeilingName, logDir: string): Promise<Ceiling> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
   const child = startChild([process.execPath, join(import.meta.dir, `../servers/bare-${name}.ts`)], {
