@@ -1,7 +1,7 @@
 // One figure: checks that the scenario's first request answers as expected, warms up, resets the
 // server's peak RSS, runs the measured load and reads the peak back.
 
-import { peakRss, resetPeakRss } from './processes.ts'
+import { cpuSeconds, peakRss, resetPeakRss } from './processes.ts'
 import type { Scenario } from './scenarios.ts'
 import type { Settings } from './settings.ts'
 import { type HttpRequest, runWrk } from './wrk.ts'
@@ -18,6 +18,8 @@ export interface Row {
   p50Ms: number
   p99Ms: number
   peakRssBytes: number | null
+  /** The server's CPU time (user + system) per answered request, in microseconds. */
+  cpuUsPerRequest: number | null
   errors: number
   requests: number
 }
@@ -68,7 +70,9 @@ export async function measure(
   }
   if (settings.warmupSeconds > 0) await runWrk({ ...load, seconds: settings.warmupSeconds })
   const reset = resetPeakRss(input.pid)
+  const cpuBefore = cpuSeconds(input.pid)
   const result = await runWrk({ ...load, seconds: settings.seconds })
+  const cpuAfter = cpuSeconds(input.pid)
   const wrongStatus = expectOk ? result.non2xx : result.requests - result.non2xx
   const row: Row = {
     group: input.group,
@@ -79,13 +83,17 @@ export async function measure(
     p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
     peakRssBytes: reset ? peakRss(input.pid) : null,
+    cpuUsPerRequest:
+      cpuBefore === null || cpuAfter === null || result.requests === 0
+        ? null
+        : ((cpuAfter - cpuBefore) * 1e6) / result.requests,
     errors: result.socketErrors + wrongStatus,
     requests: result.requests,
   }
   log(
     `  ${[input.group, input.target, input.dialect, input.scenario.name].filter(Boolean).join(' / ').padEnd(44)}` +
       `${Math.round(row.rps).toLocaleString('en-US').padStart(9)} req/s  p50 ${row.p50Ms.toFixed(2)} ms  ` +
-      `p99 ${row.p99Ms.toFixed(2)} ms  rss ${row.peakRssBytes === null ? '?' : Math.round(row.peakRssBytes / 2 ** 20)} MiB` +
+      `p99 ${row.p99Ms.toFixed(2)} ms  cpu ${row.cpuUsPerRequest === null ? '?' : row.cpuUsPerRequest.toFixed(1)} µs/req  rss ${row.peakRssBytes === null ? '?' : Math.round(row.peakRssBytes / 2 ** 20)} MiB` +
       (row.errors > 0 ? `  errors ${row.errors}` : ''),
   )
   return row

@@ -81,6 +81,24 @@ export function peakRss(pid: number): number | null {
   }
 }
 
+/**
+ * CPU time a process has used so far (user + system, all threads), in seconds, or null when it is
+ * gone. Per request, it tells what a server costs whatever else shares the machine's cores.
+ */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces) start at index 2: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return null
+  }
+}
+
+/** Linux's USER_HZ, which /proc/PID/stat counts in (100 on every common kernel). */
+const CLOCK_TICKS = 100
+
 /** Resets VmHWM to the current RSS (Linux clear_refs 5), so each scenario gets its own peak. */
 export function resetPeakRss(pid: number): boolean {
   try {
