@@ -11,7 +11,11 @@ export interface Authorization {
 
 /** The Authorization header split into scheme and value, or null when it is absent or blank. */
 export function authorizationOf(request: Request): Authorization | null {
-  const header = request.headers.get('authorization')?.trim()
+  const raw = request.headers.get('authorization')
+  if (raw === null) return null
+  // The common spelling first: it costs one comparison instead of a search and two lower-casings.
+  if (raw.startsWith('Bearer ')) return { scheme: 'bearer', value: raw.slice(7).trim() }
+  const header = raw.trim()
   if (!header) return null
   const space = header.search(/[ \t]/)
   if (space === -1) return { scheme: header.toLowerCase(), value: '' }
@@ -21,9 +25,11 @@ export function authorizationOf(request: Request): Authorization | null {
 /** The token of "Authorization: Bearer <token>" (one token, no spaces in it), else null. */
 export function bearerToken(request: Request): string | null {
   const authorization = authorizationOf(request)
-  if (authorization?.scheme !== 'bearer' || !/^\S+$/.test(authorization.value)) return null
+  if (authorization?.scheme !== 'bearer' || !ONE_TOKEN.test(authorization.value)) return null
   return authorization.value
 }
+
+const ONE_TOKEN = /^\S+$/
 
 /** The user name of a Basic credential ("user:password", base64), or null when it is not one. */
 export function basicUserName(encoded: string): string | null {
