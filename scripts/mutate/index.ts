@@ -2,8 +2,8 @@
 // (stryker.config.json beside this file), then docs/mutation.md from its JSON report. Not part of
 // CI: it runs the tests once per mutant, tens of minutes on two cores.
 //
-// `npm run mutate -- --recheck` runs only the mutants on the lines where the last full run left
-// survivors (minutes, after adding tests for them) and writes the merged result. Other arguments
+// `npm run mutate -- --recheck` runs again only the mutants the last full run left alive (minutes,
+// after adding tests for them) and writes the merged result. Other arguments
 // go to Stryker (e.g. --concurrency 1).
 
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -44,7 +44,7 @@ let report = readReport(reportPath)
 let run = `Commit ${commit}, ${minutes} minutes.`
 if (full?.kvgate) {
   report = mergeRecheck(full, report)
-  run = `Full run at commit ${full.kvgate.commit} (${full.kvgate.minutes} minutes); the lines where it left survivors run again at commit ${commit} (${minutes} minutes).`
+  run = `Full run at commit ${full.kvgate.commit} (${full.kvgate.minutes} minutes); the mutants it left alive run again at commit ${commit} (${minutes} minutes), after tests were added for them.`
 } else {
   writeFileSync(fullReportPath, JSON.stringify({ ...report, kvgate: { commit, minutes } }))
   copyFileSync(reportPath, join(root, '.stryker-tmp/mutation-last.json'))

@@ -47,12 +47,12 @@ export interface RunFacts {
 const DETECTED: MutantStatus[] = ['Killed', 'Timeout']
 const UNDETECTED: MutantStatus[] = ['Survived', 'NoCoverage']
 
-/** The source text a mutant replaced (locations are 1-based lines, 0-based columns). */
+/** The source text a mutant replaced (locations are 1-based lines and columns). */
 export function originalText(source: string, { start, end }: Mutant['location']): string {
   const lines = source.split('\n').slice(start.line - 1, end.line)
-  if (lines.length === 1) return lines[0]!.slice(start.column, end.column)
-  lines[0] = lines[0]!.slice(start.column)
-  lines[lines.length - 1] = lines[lines.length - 1]!.slice(0, end.column)
+  if (lines.length === 1) return lines[0]!.slice(start.column - 1, end.column - 1)
+  lines[0] = lines[0]!.slice(start.column - 1)
+  lines[lines.length - 1] = lines[lines.length - 1]!.slice(0, end.column - 1)
   return lines.join('\n')
 }
 
@@ -68,12 +68,14 @@ const sameMutant = (a: Mutant, b: Mutant) =>
   a.replacement === b.replacement &&
   JSON.stringify(a.location) === JSON.stringify(b.location)
 
-/** `file:first-last` line ranges holding undetected mutants, for Stryker's --mutate. */
+/** The spans of undetected mutants, a column wider each side, as `file:line:column-line:column` for --mutate. */
 export function survivorRanges(report: MutationReport): string[] {
   return Object.entries(report.files).flatMap(([file, { mutants }]) =>
     mutants
       .filter((mutant) => UNDETECTED.includes(mutant.status))
-      .map((mutant) => `${file}:${mutant.location.start.line}-${mutant.location.end.line}`),
+      .map(({ location: { start, end } }) => {
+        return `${file}:${start.line}:${Math.max(start.column - 1, 0)}-${end.line}:${end.column + 1}`
+      }),
   )
 }
 
