@@ -4,9 +4,10 @@
 //
 // `npm run mutate -- --recheck` runs again only the mutants the last full run left alive (minutes,
 // after adding tests for them) and writes the merged result. Other arguments
-// go to Stryker (e.g. --concurrency 1).
+// go to Stryker (e.g. --concurrency 1). `--render` only writes docs/mutation.md again from the last
+// result, after a change to reasons.ts.
 
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { explain } from './reasons.ts'
 import { type MutationReport, mergeRecheck, renderReport, survivorRanges } from './report.ts'
@@ -18,6 +19,7 @@ const fullReportPath = join(root, '.stryker-tmp/mutation-full.json')
 const readReport = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as MutationReport
 const commit = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD'], { cwd: root }).stdout.toString().trim()
 
+const render = process.argv.includes('--render')
 const recheck = process.argv.includes('--recheck')
 const args = process.argv.slice(2).filter((arg) => arg !== '--recheck')
 let full: (MutationReport & { kvgate?: { commit: string; minutes: number } }) | undefined
@@ -25,6 +27,25 @@ if (recheck) {
   if (!existsSync(fullReportPath)) throw new Error('--recheck needs a full run first')
   full = readReport(fullReportPath)
   args.push('--mutate', survivorRanges(full).join(','))
+}
+
+const mergedPath = join(root, '.stryker-tmp/mutation-merged.json')
+const { command } = JSON.parse(readFileSync(config, 'utf8')).commandRunner as { command: string }
+const write = (report: MutationReport, run: string) => {
+  writeFileSync(mergedPath, JSON.stringify({ ...report, kvgate: { run } }))
+  const markdown = renderReport(report, {
+    run,
+    date: new Date().toISOString().slice(0, 10),
+    command,
+    explain,
+  })
+  writeFileSync(join(root, 'docs/mutation.md'), markdown)
+  console.log(markdown.split('\n').find((line) => line.startsWith('**Score')))
+}
+if (render) {
+  const last = readReport(mergedPath) as MutationReport & { kvgate: { run: string } }
+  write(last, last.kvgate.run)
+  process.exit(0)
 }
 
 const started = Date.now()
@@ -47,9 +68,5 @@ if (full?.kvgate) {
   run = `Full run at commit ${full.kvgate.commit} (${full.kvgate.minutes} minutes); the mutants it left alive run again at commit ${commit} (${minutes} minutes), after tests were added for them.`
 } else {
   writeFileSync(fullReportPath, JSON.stringify({ ...report, kvgate: { commit, minutes } }))
-  copyFileSync(reportPath, join(root, '.stryker-tmp/mutation-last.json'))
 }
-const { command } = JSON.parse(readFileSync(config, 'utf8')).commandRunner as { command: string }
-const markdown = renderReport(report, { run, date: new Date().toISOString().slice(0, 10), command, explain })
-writeFileSync(join(root, 'docs/mutation.md'), markdown)
-console.log(markdown.split('\n').find((line) => line.startsWith('**Score')))
+write(report, run)

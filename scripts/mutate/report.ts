@@ -130,9 +130,12 @@ export function renderReport(report: MutationReport, facts: RunFacts): string {
       `| ${file} | ${detected + undetected} | ${detected} | ${undetected} | ${percent(detected, detected + undetected)} |`,
     )
   }
+  const kinds = new Map<string, number>()
   const survivors = survivorsOf(report).map((survivor) => {
     const why =
       facts.explain(survivor) ?? '**not explained yet: add a test or a reason in scripts/mutate/reasons.ts**'
+    const kind = why.split(':')[0]!
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
     return `- ${survivor.file}:${survivor.line} ${survivor.mutator}: ${code(survivor.original)} → ${code(survivor.replacement)}. ${why}`
   })
   const valid = total.detected + total.undetected
@@ -142,8 +145,10 @@ export function renderReport(report: MutationReport, facts: RunFacts): string {
 [StrykerJS](https://stryker-mutator.io), one at a time, and runs their fast tests against each: a mutant
 is killed when a test fails. It is not part of CI (one test run per mutant takes tens of minutes on two
 cores); run it after changing the engine or its tests, and read the survivors below. The configuration
-is scripts/mutate/stryker.config.json (folders, not file names); reasons for survivors that are
-harmless live in scripts/mutate/reasons.ts, and this file is written by scripts/mutate/index.ts.
+is scripts/mutate/stryker.config.json (folders, not file names); the judgement of each survivor lives
+in scripts/mutate/reasons.ts, and this file is written by scripts/mutate/index.ts (\`-- --recheck\`
+runs only the last full run's survivors again; \`-- --render\` rewrites this file after a change to the
+reasons).
 
 Tests run for each mutant:
 
@@ -155,6 +160,7 @@ ${facts.date}. ${facts.run}
 
 **Score: ${percent(total.detected, valid)} of ${valid} mutants killed** (${total.detected} killed or timed out,
 ${total.undetected} survived${total.errors ? `, ${total.errors} did not compile or load and are not counted` : ''}).
+The target is 90%: ${total.detected >= 0.9 * valid ? 'met' : `not met; the gaps below are the work left, and the "slow tests" ones count as killed only when those files run`}.
 
 | File | Mutants | Killed | Survived | Score |
 | --- | ---: | ---: | ---: | ---: |
@@ -162,8 +168,10 @@ ${rows.join('\n')}
 
 ## Surviving mutants
 
-Each is equivalent (no behaviour changes) or harmless (it changes only speed, a message nobody reads,
-or a case no caller can reach), for the reason given.
+Each carries one of these judgements (scripts/mutate/reasons.ts): equivalent (no behaviour any caller
+can see changes), harmless (only speed, scheduling or memory changes), slow tests (killed by a test
+file left out of the per-mutant command for its run time), or gap (a behaviour no test pins yet,
+worth a test). This run: ${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}.
 
 ${survivors.length ? survivors.join('\n') : 'None.'}
 `
