@@ -4,6 +4,7 @@
 import { type AccountKind, Accounts } from './auth/accounts.ts'
 import type { Config } from './config.ts'
 import type { Dialect } from './dialect.ts'
+import type { Backend } from './engine/backend.ts'
 import { Engine } from './engine/engine.ts'
 import { openBackend } from './engine/store.ts'
 import type { Clock } from './engine/types.ts'
@@ -26,11 +27,14 @@ export interface Kvgate {
 export interface KvgateOptions {
   clock?: Clock
   log?: Logger
+  /** A store to use instead of the one config names: tests hand in one that fails on purpose. */
+  backend?: Backend
 }
 
 export function createKvgate(config: Config, dialects: Dialect[], options: KvgateOptions = {}): Kvgate {
   const log = options.log ?? createLogger(config.logLevel, { format: config.logFormat })
-  const engine = new Engine(openBackend(config.store, { timeoutMs: config.storeTimeoutMs }), {
+  const backend = options.backend ?? openBackend(config.store, { timeoutMs: config.storeTimeoutMs })
+  const engine = new Engine(backend, {
     clock: options.clock,
     limits: config.engineLimits,
     sweepIntervalMs: config.sweepIntervalMs,

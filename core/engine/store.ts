@@ -8,6 +8,7 @@ import type { StoreConfig } from '../config.ts'
 import type { Backend } from './backend.ts'
 import { UnavailableError } from './errors.ts'
 import { LoadingBackend } from './loading-backend.ts'
+import { checkPrefix } from './redis/keys.ts'
 import { SqliteBackend } from './sqlite/backend.ts'
 
 export class StoreOpenError extends Error {}
@@ -24,6 +25,12 @@ export function openBackend(store: StoreConfig, options: OpenOptions = {}): Back
     } catch (error) {
       throw new StoreOpenError(`cannot open the data file ${store.path}: ${(error as Error).message}`)
     }
+  }
+  // The prefix is checked here (keys.ts loads no Redis client), so a bad one fails at startup too.
+  try {
+    if (store.prefix !== undefined) checkPrefix(store.prefix)
+  } catch (error) {
+    throw new StoreOpenError(`cannot open the ${store.type} store: ${(error as Error).message}`)
   }
   const target = store.type === 'redis' ? { url: store.url } : { clusterNodes: store.nodes }
   const loaded = import('./redis/backend.ts')

@@ -319,6 +319,59 @@ describe('admin API and credentials', () => {
     ).toBe(404)
   })
 
+  test('admin errors answer JSON {error} with the reason, and the token may have spaces around it', async () => {
+    const kvgate = open()
+    const answer = async (response: Response) => [response.status, await response.json()]
+    const post = (path: string, body?: string) => kvgate.fetch(path, { method: 'POST', headers: admin, body })
+    expect(await answer(await kvgate.fetch('/admin/accounts'))).toEqual([
+      401,
+      { error: 'admin token required' },
+    ])
+    expect(
+      await answer(await kvgate.fetch('/admin/accounts', { headers: { authorization: ADMIN_TOKEN } })),
+    ).toEqual([401, { error: 'admin token required' }])
+    expect(
+      (await kvgate.fetch('/admin/accounts', { headers: { authorization: `Bearer  ${ADMIN_TOKEN} ` } }))
+        .status,
+    ).toBe(200)
+    for (const body of ['{}', undefined]) {
+      expect(await answer(await post('/admin/accounts', body))).toEqual([
+        400,
+        { error: expect.stringContaining('"dialect"') },
+      ])
+    }
+    expect(await answer(await post('/admin/accounts', '{"dialect":5}'))).toEqual([
+      400,
+      { error: expect.stringContaining('"dialect" is required') },
+    ])
+    const malformed = await answer(await post('/admin/accounts', '{"dialect":'))
+    expect(malformed).toEqual([400, { error: expect.any(String) }])
+    expect(await answer(await post('/admin/accounts', '{"dialect":"nope"}'))).toEqual([
+      400,
+      { error: '"dialect" must be one of: echo' },
+    ])
+    expect(await answer(await post(`/admin/accounts/${'f'.repeat(32)}/rotate`))).toEqual([
+      404,
+      { error: 'account not found' },
+    ])
+    expect(
+      await answer(
+        await kvgate.fetch(`/admin/accounts/${'f'.repeat(32)}`, { method: 'DELETE', headers: admin }),
+      ),
+    ).toEqual([404, { error: 'account not found' }])
+    expect(await answer(await kvgate.fetch('/admin/nothing-here', { headers: admin }))).toEqual([
+      404,
+      { error: 'not found' },
+    ])
+    // The body is read as JSON whatever its type: a form-encoded body is not taken apart.
+    const typed = await kvgate.fetch('/admin/accounts', {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify({ dialect: 'echo' }),
+    })
+    expect(typed.status).toBe(201)
+  })
+
   test('without KVGATE_ADMIN_TOKEN the admin API does not exist', async () => {
     const kvgate = open({ KVGATE_ADMIN_TOKEN: '' })
     expect((await kvgate.fetch('/admin/accounts', { headers: admin })).status).toBe(404)

@@ -4,7 +4,7 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import type { Backend } from '../../core/engine/backend.ts'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
-import { Engine } from '../../core/engine/engine.ts'
+import { Engine, LATEST_EXPIRY_MS } from '../../core/engine/engine.ts'
 import { ConflictError, type EngineErrorCode } from '../../core/engine/errors.ts'
 import { BASE62, randomString } from '../../core/ids.ts'
 import { ManualClock } from '../support/manual-clock.ts'
@@ -129,7 +129,9 @@ export function engineConformance(name: string, target: ConformanceTarget): void
 
       test('ifAbsent treats an expired entry as absent', async () => {
         await engine.put(ns, utf8('k'), text('old'), { ttlMs: 1000 })
-        clock.advance(1001)
+        clock.advance(999)
+        await expectCode(engine.put(ns, utf8('k'), text('early'), { ifAbsent: true }), 'conflict')
+        clock.advance(1)
         await engine.put(ns, utf8('k'), text('new'), { ifAbsent: true })
         expect(fromUtf8((await engine.get(ns, utf8('k')))!.value)).toBe('new')
       })
@@ -235,7 +237,9 @@ export function engineConformance(name: string, target: ConformanceTarget): void
       test('maxKeys does not count expired keys', async () => {
         await engine.put(ns, utf8('a'), text('1'), { ttlMs: 1000 })
         await engine.put(ns, utf8('b'), text('1'))
-        clock.advance(1001)
+        clock.advance(999)
+        await expectCode(engine.put(ns, utf8('c'), text('1'), { maxKeys: 2 }), 'quota_exceeded')
+        clock.advance(1)
         await engine.put(ns, utf8('c'), text('1'), { maxKeys: 2 })
         await expectCode(engine.put(ns, utf8('d'), text('1'), { maxKeys: 2 }), 'quota_exceeded')
       })
@@ -251,7 +255,10 @@ export function engineConformance(name: string, target: ConformanceTarget): void
 
       test('an expired entry counts as absent', async () => {
         await engine.put(ns, utf8('k'), text('v'), { ttlMs: 10 })
-        clock.advance(11)
+        await engine.put(ns, utf8('live'), text('v'), { ttlMs: 10 })
+        clock.advance(9)
+        expect(await engine.delete(ns, utf8('live'))).toBe(true)
+        clock.advance(1)
         expect(await engine.delete(ns, utf8('k'))).toBe(false)
       })
 
@@ -317,7 +324,9 @@ export function engineConformance(name: string, target: ConformanceTarget): void
 
       test('an expired counter starts again from zero', async () => {
         await engine.increment(ns, utf8('c'), 41n, { ttlMs: 1000 })
-        clock.advance(1001)
+        clock.advance(999)
+        expect((await engine.increment(ns, utf8('c'), 1n, { ttlMs: 1 })).value).toBe(42n)
+        clock.advance(1)
         expect((await engine.increment(ns, utf8('c'), 1n)).value).toBe(1n)
       })
 
@@ -723,6 +732,8 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         await engine.put(ns, utf8('k'), text('v'), { ttlMs: 1000 })
         clock.advance(999)
         expect(await engine.get(ns, utf8('k'))).not.toBeNull()
+        expect((await engine.scan(ns, { limit: 10 })).entries.map((e) => keyText(e.key))).toEqual(['k'])
+        expect(await engine.count(ns)).toBe(1)
         clock.advance(1)
         expect(await engine.get(ns, utf8('k'))).toBeNull()
         expect((await engine.scan(ns, { limit: 10 })).entries).toEqual([])
@@ -733,6 +744,17 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         await engine.put(ns, utf8('k'), text('v'), { expiresAt: clock.now() + 50 })
         expect((await engine.get(ns, utf8('k')))!.expiresAt).toBe(clock.now() + 50)
         await expectCode(engine.put(ns, utf8('late'), text('v'), { expiresAt: clock.now() - 1 }), 'invalid')
+        await expectCode(engine.put(ns, utf8('now'), text('v'), { expiresAt: clock.now() }), 'invalid')
+        await expectCode(engine.increment(ns, utf8('n'), 1n, { expiresAt: clock.now() }), 'invalid')
+        await expectCode(
+          engine.batch(ns, [{ type: 'put', key: utf8('b'), value: text('v'), expiresAt: clock.now() }]),
+          'invalid',
+        )
+        expect(await engine.count(ns)).toBe(1)
+        await engine.put(ns, utf8('next'), text('v'), { expiresAt: clock.now() + 1 })
+        expect((await engine.get(ns, utf8('next')))!.expiresAt).toBe(clock.now() + 1)
+        await engine.put(ns, utf8('tiny'), text('v'), { ttlMs: 0.25 })
+        expect((await engine.get(ns, utf8('tiny')))!.expiresAt).toBe(clock.now() + 1)
         await expectCode(engine.put(ns, utf8('zero'), text('v'), { ttlMs: 0 }), 'invalid')
         await expectCode(
           engine.put(ns, utf8('both'), text('v'), { ttlMs: 5, expiresAt: clock.now() + 5 }),
@@ -741,6 +763,17 @@ export function engineConformance(name: string, target: ConformanceTarget): void
       })
 
       test('an expiry after the year 9999 is invalid: every backend can store and read back up to it', async () => {
+        await engine.put(ns, utf8('last'), text('v'), { expiresAt: LATEST_EXPIRY_MS })
+        expect((await engine.get(ns, utf8('last')))!.expiresAt).toBe(LATEST_EXPIRY_MS)
+        await expectCode(
+          engine.put(ns, utf8('after'), text('v'), { expiresAt: LATEST_EXPIRY_MS + 1 }),
+          'invalid',
+        )
+        await expectCode(
+          engine.put(ns, utf8('ttl'), text('v'), { ttlMs: LATEST_EXPIRY_MS - clock.now() + 1 }),
+          'invalid',
+        )
+        await engine.delete(ns, utf8('last'))
         const lastSecond = Date.UTC(9999, 11, 31, 23, 59, 59)
         await engine.put(ns, utf8('far'), text('v'), { expiresAt: lastSecond })
         expect((await engine.get(ns, utf8('far')))!.expiresAt).toBe(lastSecond)
@@ -759,6 +792,41 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           engine.batch(ns, [{ type: 'put', key: utf8('b'), value: text('v'), expiresAt: 2 ** 60 }]),
           'invalid',
         )
+      })
+
+      // The expiry index must follow every rewrite of a key: an entry that lost its expiry and is
+      // still listed as expiring would be swept, or uncounted, once the old expiry passes.
+      test('a write without expiry over an expiring entry keeps it past the old expiry, through a sweep', async () => {
+        await engine.put(ns, utf8('put'), text('old'), { ttlMs: 1000 })
+        await engine.put(ns, utf8('put'), text('kept'))
+        await engine.put(ns, utf8('batch'), text('old'), { ttlMs: 1000 })
+        await engine.batch(ns, [{ type: 'put', key: utf8('batch'), value: text('kept') }])
+        await engine.increment(ns, utf8('counter'), 1n, { ttlMs: 1000 })
+        await engine.increment(ns, utf8('counter'), 1n)
+        await engine.put(ns, utf8('longer'), text('old'), { ttlMs: 1000 })
+        await engine.put(ns, utf8('longer'), text('kept'), { ttlMs: 5000 })
+        clock.advance(2000)
+        expect(await engine.count(ns)).toBe(4)
+        await engine.maintain()
+        const live = async () =>
+          (await engine.scan(ns, { limit: 10, withValues: true })).entries.map((e) => [
+            keyText(e.key),
+            fromUtf8(e.value!),
+          ])
+        const kept = [
+          ['batch', 'kept'],
+          ['counter', '2'],
+          ['longer', 'kept'],
+          ['put', 'kept'],
+        ]
+        expect(await live()).toEqual(kept)
+        expect(await engine.count(ns)).toBe(4)
+        for (const [key, value] of kept)
+          expect(fromUtf8((await engine.get(ns, utf8(key!)))!.value)).toBe(value!)
+        clock.advance(3000)
+        await engine.maintain()
+        expect(await engine.count(ns)).toBe(3)
+        expect((await live()).map(([key]) => key)).toEqual(['batch', 'counter', 'put'])
       })
 
       test('the sweeper removes expired entries and keeps the rest', async () => {

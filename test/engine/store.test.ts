@@ -4,6 +4,7 @@
 import { expect, test } from 'bun:test'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
+import { UnavailableError } from '../../core/engine/errors.ts'
 import { LoadingBackend } from '../../core/engine/loading-backend.ts'
 import { openBackend } from '../../core/engine/store.ts'
 import { BUN, ROOT } from '../support/process.ts'
@@ -45,10 +46,16 @@ test('calls made while the backend loads wait for it; then the engine calls it d
 })
 
 test('a Redis backend that cannot be opened makes every call unavailable, and closes quietly', async () => {
-  const backend = openBackend({ type: 'redis', url: 'redis://127.0.0.1:1', prefix: 'a{b}' })
-  const engine = new Engine(backend, { sweepIntervalMs: 0 })
+  const failed = new UnavailableError('open-failed', 'cannot open the redis store: no module')
+  const engine = new Engine(new LoadingBackend('redis', Promise.reject(failed)), { sweepIntervalMs: 0 })
   const error = await engine.get('ns', utf8('k')).catch((caught) => caught)
   expect(error).toMatchObject({ code: 'unavailable', reason: 'open-failed' })
-  expect(error.message).toStartWith('cannot open the redis store: a Redis key prefix must not contain')
+  expect(error.message).toBe('cannot open the redis store: no module')
   await engine.close()
+})
+
+test('a Redis key prefix with a brace fails at once, before the Redis client loads', () => {
+  expect(() => openBackend({ type: 'redis', url: 'redis://127.0.0.1:1', prefix: 'a{b}' })).toThrow(
+    'cannot open the redis store: a Redis key prefix must not contain "{" or "}": a{b}',
+  )
 })

@@ -2,8 +2,7 @@
 
 import { type Config, loadConfig } from '../../core/config.ts'
 import type { Dialect } from '../../core/dialect.ts'
-import type { Clock } from '../../core/engine/types.ts'
-import { createKvgate, type Kvgate } from '../../core/kvgate.ts'
+import { createKvgate, type Kvgate, type KvgateOptions } from '../../core/kvgate.ts'
 import { holdTestPrefix } from './redis.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -21,7 +20,7 @@ export interface TestKvgate extends Kvgate {
 export function testKvgate(
   dialects: Dialect[],
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: Pick<KvgateOptions, 'clock' | 'backend'> = {},
 ): TestKvgate {
   const config: Config = loadConfig({
     env: {

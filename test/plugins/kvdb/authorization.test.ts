@@ -213,6 +213,19 @@ describeEachStoreAndMount('kvdb authorization matrix', KVDB_MOUNTS, (store, moun
     expect(await status(`/${id}/user:1:k`, { headers: { authorization: 'Basic !!!' } })).toBe(401)
   })
 
+  test('a token works through the last millisecond before its expiry second, and not at it', async () => {
+    const id = await h.createBucket({ secret_key: 's', signing_key: 'g' })
+    await h.curl(`/${id}/user:1:k`, { data: ['v'], user: 's:' })
+    // Tokens carry whole seconds: start on one, so the expiry falls exactly ttl seconds later.
+    h.clock.advance(1000 - (h.clock.now() % 1000))
+    const token = await mint(id, 'prefix=user:1:&permissions=read&ttl=60')
+    const read = () => h.curl(`/${id}/user:1:k?access_token=${token}`)
+    h.clock.advance(59_999)
+    expect(await answer(await read())).toEqual([200, 'v'])
+    h.clock.advance(1)
+    expect((await read()).status).toBe(401)
+  })
+
   test('a token of another bucket, a forged token and a token after the signing key is removed are 401', async () => {
     const a = await h.createBucket({ secret_key: 's', read_key: 'r', signing_key: 'g' })
     const b = await h.createBucket({ secret_key: 's', read_key: 'r', signing_key: 'g' })

@@ -1,4 +1,4 @@
-// Child process of the crash-safety test: writes keys through the engine, many at a time, and
+// Child process of the process-kill test: writes keys through the engine, many at a time, and
 // prints "ack <n>" the moment each write is acknowledged. The parent kills it with SIGKILL.
 
 import { utf8 } from '../../core/engine/bytes.ts'
