@@ -411,6 +411,27 @@ export function rawRequest(
   return bodyBytes ? concat([head, bodyBytes]) : head
 }
 
+/** Sends a request over a socket, byte for byte, and reads its answer as text; throws when none came. */
+export async function sendRawText(
+  url: string,
+  request: {
+    method: string
+    target: string
+    headers?: Array<[string, string]>
+    body?: string
+    host?: string
+  },
+): Promise<{ status: number; type: string | null; text: string }> {
+  const { method, target, headers = [], body, host } = request
+  const sent = await sendRaw(url, rawRequest(method, target, headers, body, host))
+  if (!sent) throw new Error(`${method} ${target}: no answer`)
+  return {
+    status: sent.status,
+    type: sent.headers.get('content-type'),
+    text: new TextDecoder().decode(sent.body),
+  }
+}
+
 /** A string whose characters are bytes (so invalid UTF-8 can be sent in a path or header). */
 export function latin1(text: string): Uint8Array {
   return Uint8Array.from(text, (char) => char.charCodeAt(0) & 0xff)

@@ -6,7 +6,7 @@
 // same read rules), and "/kv/" is no route. The README says what cannot be told apart.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { rawRequest, sendRaw } from '../../support/hostile.ts'
+import { sendRawText } from '../../support/hostile.ts'
 import { describeEachStoreAndMount } from '../../support/mounts.ts'
 import { CLOUDKV_MOUNTS, type CloudkvHarness, cloudkvHarness, type ServedCloudkv } from './support.ts'
 
@@ -40,13 +40,7 @@ describeEachStoreAndMount('cloudkv dot segments in key position', CLOUDKV_MOUNTS
 
   const send = async (method: string, key: string, body?: string) => {
     const target = `${mount.prefix}/kv/${bucket}/${key}`
-    const sent = await sendRaw(server.url, rawRequest(method, target, [['api-key', owner]], body, mount.host))
-    if (!sent) throw new Error(`${method} ${target}: no answer`)
-    return {
-      status: sent.status,
-      type: sent.headers.get('content-type'),
-      text: new TextDecoder().decode(sent.body),
-    }
+    return sendRawText(server.url, { method, target, headers: [['api-key', owner]], body, host: mount.host })
   }
   const expectIntact = async () => {
     const listed = await h.call('GET', '/buckets', { key: owner })

@@ -4,7 +4,7 @@
 // the bucket: the bucket's path with its slash only lists.
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { rawRequest, sendRaw } from '../../support/hostile.ts'
+import { sendRawText } from '../../support/hostile.ts'
 import { listenTestKvgate } from '../../support/kvgate.ts'
 import { describeEachStoreAndMount } from '../../support/mounts.ts'
 import { answer, KVDB_MOUNTS, type KvdbHarness, kvdbHarness } from './harness.ts'
@@ -42,13 +42,7 @@ describeEachStoreAndMount('kvdb dot segments in key position', KVDB_MOUNTS, (sto
   const send = async (method: string, key: string, body?: string) => {
     const target = `${mount.prefix}/${bucket}/${key}`
     const headers: Array<[string, string]> = [['Authorization', `Bearer ${SECRET}`]]
-    const sent = await sendRaw(server.url, rawRequest(method, target, headers, body, mount.host))
-    if (!sent) throw new Error(`${method} ${target}: no answer`)
-    return {
-      status: sent.status,
-      type: sent.headers.get('content-type'),
-      text: new TextDecoder().decode(sent.body),
-    }
+    return sendRawText(server.url, { method, target, headers, body, host: mount.host })
   }
   const expectIntact = async () => {
     const listing = await h.curl(`/${bucket}/?values=true`, { user: `${SECRET}:` })
