@@ -1,9 +1,9 @@
 // Assembles a kvgate from a Config: engine, accounts, rate limiter, logs, metrics and the server.
-// main.ts adds the listener and signals; tests use this directly and call fetch() without a port.
+// cli/serve.ts adds the listener and signals; tests use this directly and call fetch() without a port.
 
-import { type AccountKind, Accounts } from './auth/accounts.ts'
+import { Accounts } from './auth/accounts.ts'
 import type { Config } from './config.ts'
-import type { Dialect } from './dialect.ts'
+import { accountKinds, type Dialect } from './dialect.ts'
 import { Engine } from './engine/engine.ts'
 import { openBackend } from './engine/store.ts'
 import type { Clock } from './engine/types.ts'
@@ -12,6 +12,8 @@ import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { ScriptSandbox } from './scripting/sandbox.ts'
 import { createServer, type Server } from './server.ts'
+
+export { accountKinds } from './dialect.ts'
 
 export interface Kvgate {
   config: Config
@@ -61,11 +63,4 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
       log.flush()
     },
   }
-}
-
-/** The account kinds of every known dialect, enabled or not: the operator may prepare accounts ahead. */
-export function accountKinds(dialects: Dialect[]): Map<string, AccountKind> {
-  return new Map(
-    dialects.flatMap((dialect) => (dialect.accounts ? [[dialect.name, dialect.accounts] as const] : [])),
-  )
 }
