@@ -10,8 +10,10 @@ import type { Clock } from './engine/types.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { runtimeLabel } from './runtime.ts'
 import { ScriptSandbox } from './scripting/sandbox.ts'
 import { createServer, type Server } from './server.ts'
+import { VERSION } from './version.ts'
 
 export { accountKinds } from './dialect.ts'
 
@@ -32,11 +34,20 @@ export interface KvgateOptions {
 
 export function createKvgate(config: Config, dialects: Dialect[], options: KvgateOptions = {}): Kvgate {
   const log = options.log ?? createLogger(config.logLevel, { format: config.logFormat })
+  const metrics = new Metrics({
+    build: { version: VERSION, runtime: runtimeLabel(), backend: config.store.type },
+    storeUp: () =>
+      engine.ping().then(
+        () => true,
+        () => false,
+      ),
+  })
   const engine = new Engine(openBackend(config.store, { timeoutMs: config.storeTimeoutMs }), {
     clock: options.clock,
     limits: config.engineLimits,
     sweepIntervalMs: config.sweepIntervalMs,
     onBackgroundError: (error) => log.error('background maintenance failed', { error }),
+    timings: metrics.storeTimings,
   })
   const accounts = new Accounts(engine, accountKinds(dialects))
   const scripting = new ScriptSandbox()
@@ -47,7 +58,7 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
     accounts,
     rateLimit: new RateLimiter(engine),
     log,
-    metrics: new Metrics(),
+    metrics,
     scripting,
   })
   return {
@@ -59,6 +70,7 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
     scripting,
     async close() {
       scripting.close()
+      metrics.close()
       await engine.close()
       log.flush()
     },

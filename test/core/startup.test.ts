@@ -36,7 +36,7 @@ describe('start-up loads only what the command needs', () => {
     expect([...packages]).toEqual([])
   })
 
-  test('admin commands build no server: no Elysia, no Lua, no Redis client up front', () => {
+  test('admin commands build no server: no Elysia, no prom-client, no Lua, no Redis client up front', () => {
     const { files, packages } = staticGraph('core/cli/admin.ts', 'plugins/index.ts')
     expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual([
       'fastest-levenshtein',
@@ -54,11 +54,12 @@ describe('start-up loads only what the command needs', () => {
     }
   })
 
-  test('the server loads Elysia, but no Redis client or Lua runtime until they are used', () => {
+  test('the server loads Elysia, but no Redis client, Lua runtime or prom-client until they are used', () => {
     const { files, packages } = staticGraph('core/cli/serve.ts')
     expect([...packages]).toContain('elysia')
-    for (const lazy of ['ioredis', 'wasmoon']) expect([...packages]).not.toContain(lazy)
+    for (const lazy of ['ioredis', 'wasmoon', 'prom-client']) expect([...packages]).not.toContain(lazy)
     expect(relative(files)).not.toContain('core/engine/redis/backend.ts')
+    expect(relative(files)).not.toContain('core/metrics-registry.ts')
     // node:net alone costs Bun about 25 ms to load.
     expect([...packages]).not.toContain('node:net')
   })
