@@ -52,3 +52,10 @@ export interface Dialect<Options extends object = any> {
 export function defineDialect<Options extends object>(dialect: Dialect<Options>): Dialect<Options> {
   return dialect
 }
+
+/** The account kinds of every known dialect, enabled or not: the operator may prepare accounts ahead. */
+export function accountKinds(dialects: Dialect[]): Map<string, AccountKind> {
+  return new Map(
+    dialects.flatMap((dialect) => (dialect.accounts ? [[dialect.name, dialect.accounts] as const] : [])),
+  )
+}

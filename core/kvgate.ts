@@ -1,9 +1,9 @@
 // Assembles a kvgate from a Config: engine, accounts, rate limiter, logs, metrics and the server.
-// main.ts adds the listener and signals; tests use this directly and call fetch() without a port.
+// cli/serve.ts adds the listener and signals; tests use this directly and call fetch() without a port.
 
-import { type AccountKind, Accounts } from './auth/accounts.ts'
+import { Accounts } from './auth/accounts.ts'
 import type { Config } from './config.ts'
-import type { Dialect } from './dialect.ts'
+import { accountKinds, type Dialect } from './dialect.ts'
 import type { Backend } from './engine/backend.ts'
 import { Engine } from './engine/engine.ts'
 import { openBackend } from './engine/store.ts'
@@ -11,8 +11,12 @@ import type { Clock } from './engine/types.ts'
 import { createLogger, type Logger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { runtimeLabel } from './runtime.ts'
 import { ScriptSandbox } from './scripting/sandbox.ts'
 import { createServer, type Server } from './server.ts'
+import { VERSION } from './version.ts'
+
+export { accountKinds } from './dialect.ts'
 
 export interface Kvgate {
   config: Config
@@ -33,12 +37,21 @@ export interface KvgateOptions {
 
 export function createKvgate(config: Config, dialects: Dialect[], options: KvgateOptions = {}): Kvgate {
   const log = options.log ?? createLogger(config.logLevel, { format: config.logFormat })
+  const metrics = new Metrics({
+    build: { version: VERSION, runtime: runtimeLabel(), backend: config.store.type },
+    storeUp: () =>
+      engine.ping().then(
+        () => true,
+        () => false,
+      ),
+  })
   const backend = options.backend ?? openBackend(config.store, { timeoutMs: config.storeTimeoutMs })
   const engine = new Engine(backend, {
     clock: options.clock,
     limits: config.engineLimits,
     sweepIntervalMs: config.sweepIntervalMs,
     onBackgroundError: (error) => log.error('background maintenance failed', { error }),
+    timings: metrics.storeTimings,
   })
   const accounts = new Accounts(engine, accountKinds(dialects))
   const scripting = new ScriptSandbox()
@@ -49,7 +62,7 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
     accounts,
     rateLimit: new RateLimiter(engine),
     log,
-    metrics: new Metrics(),
+    metrics,
     scripting,
   })
   return {
@@ -61,15 +74,9 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
     scripting,
     async close() {
       scripting.close()
+      metrics.close()
       await engine.close()
       log.flush()
     },
   }
-}
-
-/** The account kinds of every known dialect, enabled or not: the operator may prepare accounts ahead. */
-export function accountKinds(dialects: Dialect[]): Map<string, AccountKind> {
-  return new Map(
-    dialects.flatMap((dialect) => (dialect.accounts ? [[dialect.name, dialect.accounts] as const] : [])),
-  )
 }

@@ -1,126 +1,100 @@
-// Prometheus metrics: requests by dialect, route and status, a latency histogram, engine errors.
+// Prometheus metrics: requests, their latency, engine errors, store operation latency and whether
+// the store answers, event-loop lag, build info, and prom-client's default process metrics.
+//
+// What is counted on a hot path goes into plain maps and arrays (metrics-histogram.ts); prom-client
+// and its registry are imported at the first scrape (metrics-registry.ts), so serving starts
+// without them and a process that is never scraped never loads them.
 
-import { Counter, Gauge, type Metric, Registry } from 'prom-client'
+import type { StoreTimings } from './engine/timed-backend.ts'
+import { watchEventLoopLag } from './event-loop-lag.ts'
+import { type HistogramSeries, PendingCounts, PlainHistogram } from './metrics-histogram.ts'
 
-interface RequestLabels {
+export interface BuildInfo {
+  version: string
+  /** e.g. "bun/1.4.5" or "deno/2.9.6". */
+  runtime: string
+  /** The store: sqlite, redis or redis-cluster. */
+  backend: string
+}
+
+export interface MetricsOptions {
+  build?: BuildInfo
+  /** Whether the store answers now; asked at each scrape (a ping). */
+  storeUp?: () => Promise<boolean>
+}
+
+export interface RequestLabels extends Record<string, string> {
   dialect: string
   route: string
   method: string
   status: string
 }
 
+/** The Prometheus text format's content type, as prom-client's registry gives it. */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
+
+/** Upper bounds, in seconds, of request and store-operation latency buckets. */
+const LATENCY_BOUNDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+const STORE_BOUNDS = [0.0001, 0.00025, ...LATENCY_BOUNDS]
+const LAG_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
 export class Metrics {
-  readonly registry = new Registry()
-  /**
-   * Request counts since the last scrape, by their labels joined with NUL: counting into a Map is a
-   * fraction of the cost of prom-client's per-call label hashing, and this runs on every request.
-   */
-  private readonly pending = new Map<string, { labels: RequestLabels; count: number }>()
-  private readonly requests: Counter<keyof RequestLabels> = new Counter({
-    name: 'kvgate_http_requests_total',
-    help: 'HTTP requests answered, by dialect, route and status.',
-    labelNames: ['dialect', 'route', 'method', 'status'] as const,
-    registers: [this.registry],
-    collect: () => this.flushRequests(),
-  })
-  private readonly duration = new DialectHistogram(
+  readonly requests = new PendingCounts<RequestLabels>()
+  readonly engineErrors = new PendingCounts<{ code: string }>()
+  readonly requestDuration = new PlainHistogram(
     'kvgate_http_request_duration_seconds',
     'Time from request to response, by dialect.',
-    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    LATENCY_BOUNDS,
   )
-  private readonly engineErrors = new Counter({
-    name: 'kvgate_engine_errors_total',
-    help: 'Errors raised while handling requests, by engine error code (or "internal").',
-    labelNames: ['code'] as const,
-    registers: [this.registry],
-  })
+  readonly storeDuration = new PlainHistogram(
+    'kvgate_store_operation_duration_seconds',
+    'Time a store (backend) operation took, failed ones included, by operation and backend.',
+    STORE_BOUNDS,
+  )
+  readonly eventLoopLag = new PlainHistogram(
+    'kvgate_event_loop_lag_seconds',
+    'How late a timer due every 100 ms fired: time the event loop was busy with something else.',
+    LAG_BOUNDS,
+  )
+  /** Given to the Engine: it keeps one series per operation and observes into it. */
+  readonly storeTimings: StoreTimings = {
+    series: (operation, backend) => this.storeDuration.seriesOf({ operation, backend }),
+  }
+  readonly contentType = METRICS_CONTENT_TYPE
+  private readonly durationByDialect = new Map<string, HistogramSeries>()
+  private readonly stopLag: () => void
+  private registry: Promise<{ metrics(): Promise<string> }> | undefined
 
-  constructor() {
-    this.registry.registerMetric(this.duration as unknown as Metric)
-    new Gauge({
-      name: 'kvgate_process_resident_memory_bytes',
-      help: 'Resident memory of the kvgate process.',
-      registers: [this.registry],
-      collect() {
-        this.set(process.memoryUsage().rss)
-      },
-    })
+  constructor(readonly options: MetricsOptions = {}) {
+    this.stopLag = watchEventLoopLag(this.eventLoopLag.seriesOf({}))
   }
 
   request(dialect: string, route: string, method: string, status: number, seconds: number): void {
-    const key = `${dialect}\u0000${route}\u0000${method}\u0000${status}`
-    const found = this.pending.get(key)
-    if (found) found.count++
-    else this.pending.set(key, { labels: { dialect, route, method, status: String(status) }, count: 1 })
-    this.duration.observe(dialect, seconds)
-  }
-
-  private flushRequests(): void {
-    for (const { labels, count } of this.pending.values()) this.requests.inc(labels, count)
-    this.pending.clear()
+    this.requests.add(`${dialect}\u0000${route}\u0000${method}\u0000${status}`, () => ({
+      dialect,
+      route,
+      method,
+      status: String(status),
+    }))
+    let duration = this.durationByDialect.get(dialect)
+    if (!duration) {
+      duration = this.requestDuration.seriesOf({ dialect })
+      this.durationByDialect.set(dialect, duration)
+    }
+    duration.observe(seconds)
   }
 
   engineError(code: string): void {
-    this.engineErrors.inc({ code })
+    this.engineErrors.add(code, () => ({ code }))
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics()
+  /** Every family in the Prometheus text format; the first call loads prom-client. */
+  async text(): Promise<string> {
+    this.registry ??= import('./metrics-registry.ts').then(({ createRegistry }) => createRegistry(this))
+    return (await this.registry).metrics()
   }
 
-  get contentType(): string {
-    return this.registry.contentType
-  }
-}
-
-/**
- * A latency histogram by dialect, counted in plain arrays on each request and handed to the registry
- * in prom-client's own histogram format when scraped (prom-client's Histogram hashes its labels on
- * every observation, a noticeable share of a request).
- */
-class DialectHistogram {
-  readonly type = 'histogram'
-  readonly aggregator = 'sum'
-  private readonly byDialect = new Map<string, { buckets: number[]; sum: number; count: number }>()
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly bounds: number[],
-  ) {}
-
-  observe(dialect: string, seconds: number): void {
-    let data = this.byDialect.get(dialect)
-    if (!data) {
-      data = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }
-      this.byDialect.set(dialect, data)
-    }
-    const bucket = this.bounds.findIndex((bound) => seconds <= bound)
-    if (bucket !== -1) data.buckets[bucket]!++
-    data.sum += seconds
-    data.count++
-  }
-
-  get() {
-    const values: Array<{ labels: object; sharedLabels: object; value: number; metricName: string }> = []
-    for (const [dialect, data] of this.byDialect) {
-      const sharedLabels = { dialect }
-      const bucket = `${this.name}_bucket`
-      let cumulative = 0
-      this.bounds.forEach((le, i) => {
-        cumulative += data.buckets[i]!
-        values.push({ labels: { le }, sharedLabels, value: cumulative, metricName: bucket })
-      })
-      values.push(
-        { labels: { le: '+Inf' }, sharedLabels, value: data.count, metricName: bucket },
-        { labels: {}, sharedLabels, value: data.sum, metricName: `${this.name}_sum` },
-        { labels: {}, sharedLabels, value: data.count, metricName: `${this.name}_count` },
-      )
-    }
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator }
-  }
-
-  reset(): void {
-    this.byDialect.clear()
+  close(): void {
+    this.stopLag()
   }
 }

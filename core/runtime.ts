@@ -6,6 +6,12 @@ import { plainAddress, setPeer } from './http/call.ts'
 
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined'
 
+/** The runtime and its version, e.g. "bun/1.4.5" or "deno/2.9.6". */
+export function runtimeLabel(): string {
+  if (isBun) return `bun/${Bun.version}`
+  return `deno/${(globalThis as { Deno?: { version: { deno: string } } }).Deno?.version.deno ?? 'unknown'}`
+}
+
 export interface ServeOptions {
   port: number
   hostname: string

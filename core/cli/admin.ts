@@ -5,11 +5,10 @@
 import { parseArgs } from 'node:util'
 import { Accounts } from '../auth/accounts.ts'
 import { loadConfig } from '../config.ts'
-import type { Dialect } from '../dialect.ts'
+import { accountKinds, type Dialect } from '../dialect.ts'
 import { Engine } from '../engine/engine.ts'
 import { isEngineError } from '../engine/errors.ts'
 import { openBackend } from '../engine/store.ts'
-import { accountKinds } from '../kvgate.ts'
 import { UsageError } from './fail.ts'
 
 export const ADMIN_USAGE = `usage:

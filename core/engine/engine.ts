@@ -14,6 +14,7 @@ import {
 } from './errors.ts'
 import { LoadingBackend } from './loading-backend.ts'
 import { NamespaceRegistry } from './namespaces.ts'
+import { type StoreTimings, TimedBackend } from './timed-backend.ts'
 import {
   type BatchOp,
   type BatchResult,
@@ -57,6 +58,8 @@ export interface EngineOptions {
   sweepIntervalMs?: number
   /** Told about background failures (sweeps, namespace drops), which have no request to fail. */
   onBackgroundError?: (error: unknown) => void
+  /** Where each backend call's duration goes (the store latency metric); untimed without it. */
+  timings?: StoreTimings
 }
 
 const SWEEP_BATCH = 1000
@@ -70,12 +73,13 @@ export class Engine {
   private closed = false
 
   constructor(backend: Backend, options: EngineOptions = {}) {
-    this.current = backend
+    const timed = (each: Backend) => (options.timings ? new TimedBackend(each, options.timings) : each)
+    this.current = timed(backend)
     // A backend still being imported stands in until it is there; then calls go to it directly.
     if (backend instanceof LoadingBackend) {
       backend.loaded.then(
         (loaded) => {
-          this.current = loaded
+          this.current = timed(loaded)
         },
         () => {},
       )

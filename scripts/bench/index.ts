@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dialects as kvgateDialects } from '../../plugins/index.ts'
 import { type BackendPlan, deletePrefix, planBackend } from './backends.ts'
-import { type ColdStart, measureColdStart } from './cold-start.ts'
+import { type ColdStart, describeColdStart, measureColdStart } from './cold-start.ts'
 import { echo } from './dialects/echo.ts'
 import { dialectBenches } from './dialects/index.ts'
 import type { DialectBench, DialectNamespace } from './dialects/types.ts'
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     log('== binary cold start')
     try {
       coldStart = await measureColdStart(dir)
-      log(`  median ${coldStart.medianMs.toFixed(1)} ms over ${coldStart.runs.length} starts`)
+      for (const line of describeColdStart(coldStart)) log(`  ${line}`)
     } catch (error) {
       note(`cold start not measured: ${(error as Error).message}`)
     }

@@ -2,7 +2,8 @@
 //   BENCH_DURATION=3 BENCH_WARMUP=1 BENCH_CONNECTIONS=64 BENCH_THREADS=2 BENCH_LIST_KEYS=1000000
 //   BENCH_BACKENDS=sqlite,redis,cluster BENCH_PEERS=webdis,etcd BENCH_SCENARIOS=get-hit,...
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379 BENCH_OUT=docs (where benchmarks.md and .svg go)
-//   BENCH_COLD_START=1 (0 skips building the binary)
+//   BENCH_COLD_START=1 (0 skips building the binary and the Bun.serve baseline it is measured against;
+//   `bun scripts/bench/cold-start.ts` runs that section alone)
 //   BENCH_LIST_EVERY_DIALECT=sqlite BENCH_LIST_DIALECT=kvdb (who lists from a loaded namespace where)
 
 import { join } from 'node:path'

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expectBucketScriptsRun } from '../support/bucket-scripts.ts'
 import { childEnv, freePort, ROOT, waitForHealthy } from '../support/process.ts'
+import { parseMetrics, sampleValue } from '../support/prometheus.ts'
 
 const DENO = join(ROOT, 'node_modules/.bin/deno')
 const ADMIN_TOKEN = 'deno-test-admin-token'
@@ -53,7 +54,33 @@ test('the same sources start under Deno 2, answer /healthz, create an account, s
   const read = await fetch(`${base}/lightkv/item/read?key=runtime`, { headers: bearer })
   expect(await read.json()).toEqual({ ok: true, data: { key: 'runtime', value: 'deno' } })
   await expectBucketScriptsRun(base)
+  const samples = parseMetrics(await (await fetch(`${base}/metrics`)).text())
+  const info = samples.find((sample) => sample.name === 'kvgate_build_info')
+  expect(info?.labels.runtime).toStartWith('deno/')
+  expect(sampleValue(samples, 'kvgate_store_up')).toBe(1)
+  expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0)
+  expect(
+    sampleValue(samples, 'kvgate_store_operation_duration_seconds_count', {
+      operation: 'get',
+      backend: 'sqlite',
+    }),
+  ).toBeGreaterThan(0)
   child.kill('SIGTERM')
   expect(await child.exited).toBe(0)
   expect(await new Response(child.stdout).text()).toContain('"runtime":"deno"')
 }, 90_000)
+
+test('under Deno too, kvgate_event_loop_lag_seconds sees a loop that was blocked', () => {
+  const probe = Bun.spawnSync([DENO, 'run', '-A', 'test/deno/event-loop-lag-probe.ts'], {
+    cwd: ROOT,
+    env: childEnv({}),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  expect(probe.stderr.toString()).toBe('')
+  const samples = parseMetrics(probe.stdout.toString())
+  const count = sampleValue(samples, 'kvgate_event_loop_lag_seconds_count')!
+  const upToQuarter = sampleValue(samples, 'kvgate_event_loop_lag_seconds_bucket', { le: '0.25' })!
+  expect(count).toBeGreaterThanOrEqual(3)
+  expect(count - upToQuarter).toBeGreaterThanOrEqual(1)
+}, 60_000)

@@ -1,0 +1,66 @@
+// `kvgate serve` (the default command): builds kvgate from the configuration, listens, and stops
+// cleanly on SIGTERM, SIGINT or the end of the npm or npx that started it.
+
+import { dialects } from '../../plugins/index.ts'
+import { ConfigError, loadConfig, storeLabel } from '../config.ts'
+import { createKvgate } from '../kvgate.ts'
+import { AddressInUseError, isBun, type Listener, onShutdownSignal } from '../runtime.ts'
+import { onLauncherExit } from './launcher-watch.ts'
+
+export async function serve(argv: string[]): Promise<void> {
+  const config = loadConfig({ env: process.env, argv, dialects })
+  const kvgate = createKvgate(config, dialects)
+  const listener = listenOrExplain(
+    () => kvgate.server.listen({ port: config.port, hostname: config.host }),
+    config,
+  )
+  kvgate.log.info('listening', {
+    port: listener.port,
+    host: config.host,
+    store: config.store.type,
+    runtime: isBun ? 'bun' : 'deno',
+    mounts: config.mounts.map((mount) => `${mount.dialect}=${mount.host ?? ''}${mount.prefix}`),
+  })
+  kvgate.log.flush()
+  // The server starts even so: requests answer 503 until the store is reachable.
+  kvgate.engine.ping().catch((error: unknown) => {
+    kvgate.log.warn('store unreachable at start; requests answer 503 until it is reachable', {
+      store: storeLabel(config.store),
+      error: (error as Error)?.message ?? String(error),
+    })
+    kvgate.log.flush()
+  })
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    kvgate.log.info('shutting down', { signal })
+    const deadline = setTimeout(() => {
+      kvgate.log.error('in-flight requests did not finish in time; exiting anyway')
+      kvgate.log.flush()
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    await listener.stop()
+    await kvgate.close()
+    clearTimeout(deadline)
+    kvgate.log.info('stopped')
+    kvgate.log.flush()
+    process.exit(0)
+  }
+  onShutdownSignal(shutdown)
+  onLauncherExit(process.env, () => shutdown('parent exited'))
+}
+
+/** Starts listening; a host this machine cannot listen on is a configuration error, said plainly. */
+function listenOrExplain(start: () => Listener, config: { host: string; port: number }): Listener {
+  try {
+    return start()
+  } catch (error) {
+    if (error instanceof AddressInUseError) throw error
+    const reason = (error as Error)?.message ?? String(error)
+    throw new ConfigError(
+      `cannot listen on ${config.host} port ${config.port} (${reason}): the host must be an address of this machine`,
+    )
+  }
+}
