@@ -12,6 +12,7 @@ import {
   TooLargeError,
   UnavailableError,
 } from './errors.ts'
+import { expiryOf } from './expiry.ts'
 import { LoadingBackend } from './loading-backend.ts'
 import { NamespaceRegistry } from './namespaces.ts'
 import { type StoreTimings, TimedBackend } from './timed-backend.ts'
@@ -63,6 +64,8 @@ export interface EngineOptions {
 }
 
 const SWEEP_BATCH = 1000
+
+export { LATEST_EXPIRY_MS } from './expiry.ts'
 
 export class Engine {
   readonly clock: Clock
@@ -161,7 +164,7 @@ export class Engine {
     const now = this.clock.now()
     const by: IncrementDelta =
       typeof delta === 'bigint' ? { type: 'int', by: delta } : { type: 'float', by: delta }
-    return this.open().increment(ns, key, by, this.expiryOf(options, now), now)
+    return this.open().increment(ns, key, by, expiryOf(options, now), now)
   }
 
   async scan(ns: string, query: ScanQuery): Promise<ScanPage> {
@@ -324,23 +327,8 @@ export class Engine {
       kind: value.kind ?? 'bytes',
       contentType: value.contentType ?? null,
       metadata,
-      expiresAt: this.expiryOf(expiry, now),
+      expiresAt: expiryOf(expiry, now),
     }
-  }
-
-  private expiryOf(options: ExpiryOptions, now: number): number | null {
-    const { ttlMs, expiresAt } = options
-    if (ttlMs !== undefined && expiresAt !== undefined && expiresAt !== null) {
-      throw new InvalidError('expiry', 'give ttlMs or expiresAt, not both')
-    }
-    if (ttlMs !== undefined) {
-      if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new InvalidError('expiry', 'ttl must be positive')
-      return latestExpiry(now + Math.ceil(ttlMs))
-    }
-    if (expiresAt === undefined || expiresAt === null) return null
-    if (!Number.isFinite(expiresAt)) throw new InvalidError('expiry', 'expiry must be a time')
-    if (expiresAt <= now) throw new InvalidError('expiry', 'expiry is in the past')
-    return latestExpiry(Math.ceil(expiresAt))
   }
 
   private maxItems(options: ListWriteOptions): number {
@@ -351,16 +339,4 @@ export class Engine {
 function found<T>(result: T | null, key: Uint8Array): T {
   if (result === null) throw new NotFoundError('list', 'list not found', key)
   return result
-}
-
-/**
- * The end of the year 9999 in milliseconds. A later expiry is invalid whatever a dialect allows:
- * beyond it a time no longer survives every backend's round trip (Redis scores and Lua numbers are
- * doubles, SQLite hands back integers past 2^53 as bigints) nor a date formatter.
- */
-export const LATEST_EXPIRY_MS = Date.UTC(10000, 0, 1) - 1
-
-function latestExpiry(expiresAt: number): number {
-  if (expiresAt > LATEST_EXPIRY_MS) throw new InvalidError('expiry', 'expiry is after the year 9999')
-  return expiresAt
 }
