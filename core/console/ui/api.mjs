@@ -25,6 +25,10 @@ export const ROTATION_ROLES = /** @type {Record<string, string[]>} */ ({
  * @typedef {{ status: string, backend?: string, error?: string }} Health
  */
 
+const NO_DATA_ROUTES = "This kvgate's admin API has no namespace routes: namespaces and keys cannot be shown."
+
+const NO_STATS_ROUTE = "This kvgate's admin API has no stats route: request rates cannot be shown."
+
 export class ApiError extends Error {
   /**
    * @param {number} status
@@ -149,7 +153,12 @@ export const api = {
    * @returns {Promise<{ namespaces: Namespace[], cursor: string | null }>}
    */
   namespaces: async (filter) => {
-    const page = await call('GET', 'namespaces', { query: filter }).then(json)
+    const response = await call('GET', 'namespaces', { query: filter }).catch((error) => {
+      // The list itself is never "not found": only a server without these routes answers 404.
+      if (error instanceof ApiError && error.status === 404) throw new ApiError(404, NO_DATA_ROUTES)
+      throw error
+    })
+    const page = await response.json()
     return { namespaces: page.namespaces, cursor: page.cursor ?? null }
   },
 
@@ -211,7 +220,13 @@ export const api = {
     call('DELETE', entryPath(id, key), { headers: etag ? { 'if-match': etag } : undefined }),
 
   /** @returns {Promise<Stats>} */
-  stats: () => call('GET', 'stats').then(json),
+  stats: async () => {
+    const response = await call('GET', 'stats').catch((error) => {
+      if (error instanceof ApiError && error.status === 404) throw new ApiError(404, NO_STATS_ROUTE)
+      throw error
+    })
+    return response.json()
+  },
 
   /**
    * The store's health; /healthz needs no token and answers 503 with a body when the store is down.

@@ -7,17 +7,18 @@
  * An element: `h('button.primary', { type: 'submit', onclick }, 'Save')`. A prop starting with "on"
  * is an event handler; `class`, `for`, aria-* and data-* are attributes; anything else is set as a
  * property (value, checked, disabled, ...).
- * @param {string} selector a tag name, optionally with .classes and one #id
+ * @param {string} selector a tag name, then any .class and one #id, in any order
  * @param {Record<string, any> | null} [props]
  * @param {Child[]} children
  * @returns {HTMLElement}
  */
 export function h(selector, props = null, ...children) {
-  const [tagAndId = 'div', ...classes] = selector.split('.')
-  const [tag = 'div', id] = tagAndId.split('#')
+  const [tag = 'div', ...marks] = selector.split(/(?=[.#])/)
   const element = document.createElement(tag)
-  if (id) element.id = id
-  if (classes.length > 0) element.className = classes.join(' ')
+  for (const mark of marks) {
+    if (mark.startsWith('#')) element.id = mark.slice(1)
+    else element.classList.add(mark.slice(1))
+  }
   for (const [name, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue
     if (name.startsWith('on') && typeof value === 'function') {
@@ -105,6 +106,13 @@ export function table(headings, rows, empty = 'Nothing here yet.') {
  * @param {Child[]} children
  */
 export const link = (route, ...children) => h('a', { href: route }, ...children)
+
+/**
+ * A link whose text may be long (a key, a title): it wraps in a table, where the rest does not.
+ * @param {string} route
+ * @param {Child[]} children
+ */
+export const wrappingLink = (route, ...children) => h('a.wrap', { href: route }, ...children)
 
 /**
  * A label above its control.

@@ -56,14 +56,23 @@ function edited(text, mode) {
 }
 
 /**
- * The mode an entry opens in.
+ * The mode an entry opens in: hex for bytes that are not UTF-8, JSON for JSON values and for text
+ * that is a JSON object or array (most dialects store JSON as plain bytes), else text.
  * @param {import('../api.mjs').Entry} entry
+ * @param {Uint8Array} bytes
  * @returns {Mode}
  */
-function modeOf(entry) {
+function modeOf(entry, bytes) {
   if (entry.encoding === 'base64') return 'hex'
   if (entry.encoding === 'json' || entry.kind === 'json') return 'json'
-  return 'text'
+  const text = utf8Text(bytes)?.trim() ?? ''
+  if (!/^[[{]/.test(text)) return 'text'
+  try {
+    JSON.parse(text)
+    return 'json'
+  } catch {
+    return 'text'
+  }
 }
 
 /** @param {import('../app.mjs').PageContext} page */
@@ -77,9 +86,15 @@ export async function render(page) {
   const report = (error) =>
     fill(message, notice('error', String(error instanceof Error ? error.message : error)))
   const body = h('div', null, h('p.empty', null, 'Loading…'))
+  const namespaceLink = link(keysRoute, h('code', null, id))
+  // The title reads better than the id, once it is known.
+  api
+    .namespace(id)
+    .then((namespace) => namespace.title && fill(namespaceLink, namespace.title))
+    .catch(report)
   fill(
     page.view,
-    h('p.crumbs', null, link('#/namespaces', 'Namespaces'), ' › ', link(keysRoute, h('code', null, id))),
+    h('p.crumbs', null, link('#/namespaces', 'Namespaces'), ' › ', namespaceLink),
     h('h1.key', null, keyText ?? h('span.binary', { title: 'not UTF-8: shown as base64' }, bytesBase64(key))),
     message,
     body,
@@ -94,11 +109,11 @@ export async function render(page) {
   const entry = found?.entry ?? null
   let etag = found?.etag ?? null
 
-  /** @type {Mode} */
-  let mode = entry ? modeOf(entry) : 'text'
   let bytes = entry ? valueBytes(entry) : new Uint8Array()
+  /** @type {Mode} */
+  let mode = entry ? modeOf(entry, bytes) : 'text'
   const editor = /** @type {HTMLTextAreaElement} */ (
-    h('textarea#value', { spellcheck: false, rows: 14, 'aria-label': 'Value' })
+    h('textarea#value', { spellcheck: false, 'aria-label': 'Value' })
   )
   const dump = h('pre.hexdump', { hidden: true })
   const showDump = () => {
@@ -150,6 +165,7 @@ export async function render(page) {
   const initial = shown(bytes, mode)
   if (initial === null) mode = 'hex'
   editor.value = initial ?? hexText(bytes)
+  editor.rows = Math.min(24, Math.max(4, editor.value.split('\n').length + 1))
   modeInputs[mode].checked = true
   showDump()
 

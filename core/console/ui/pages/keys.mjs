@@ -3,7 +3,7 @@
 
 import { api } from '../api.mjs'
 import { base64Bytes, percentEncode, utf8Bytes } from '../bytes.mjs'
-import { actionButton, field, fill, h, link, notice, table } from '../dom.mjs'
+import { actionButton, field, fill, h, link, notice, table, wrappingLink } from '../dom.mjs'
 import { formatExpiry, formatSize, formatTime, timeOf } from '../format.mjs'
 
 const PAGE_SIZE = 50
@@ -70,7 +70,7 @@ export async function render(page) {
         keys.map((row) => {
           const bytes = row.encoding === 'base64' ? base64Bytes(row.key) : utf8Bytes(row.key)
           return [
-            link(
+            wrappingLink(
               entryRoute(id, bytes),
               row.encoding === 'base64'
                 ? h('span.binary', { title: 'not UTF-8: shown as base64' }, row.key)

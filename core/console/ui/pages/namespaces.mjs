@@ -2,7 +2,7 @@
 // RocketStack accounts), by dialect and owner, a page at a time.
 
 import { api, DIALECTS } from '../api.mjs'
-import { actionButton, fill, h, link, notice, table } from '../dom.mjs'
+import { actionButton, fill, h, link, notice, table, wrappingLink } from '../dom.mjs'
 import { formatTime } from '../format.mjs'
 
 const PAGE_SIZE = 50
@@ -37,7 +37,7 @@ export async function render(page) {
       table(
         ['Title', 'Dialect', 'Owner', 'Keys', 'Created', 'ID', ''],
         namespaces.map((namespace) => [
-          link(`#/namespaces/${encodeURIComponent(namespace.id)}`, namespace.title || '(untitled)'),
+          wrappingLink(`#/namespaces/${encodeURIComponent(namespace.id)}`, namespace.title || '(untitled)'),
           namespace.dialect,
           namespace.owner
             ? link(
