@@ -241,6 +241,20 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
       await page.goBack()
     })
 
+    step('shows only the start of a value too large to edit', async () => {
+      const large = new Uint8Array(1536 * 1024).fill(0x41)
+      const put = await workersKv(`/${account.namespace}/values/large.bin`, { method: 'PUT', body: large })
+      expect(put.status).toBe(200)
+      const keys = page.url()
+      await page.goto(`${keys}/entries/large.bin`)
+      await page.getByText('Too large to edit here').waitFor()
+      expect(await page.locator('#value').count()).toBe(0)
+      const preview = (await page.textContent('pre.hexdump'))!
+      expect(preview.split('\n')).toHaveLength(4096 / 16)
+      expect(preview).toStartWith('00000000  41 41 41')
+      await page.goBack()
+    })
+
     step('edits a value; Workers KV reads the edit, with its metadata and expiry kept', async () => {
       await page.click('text=greeting')
       await page.locator('#value').waitFor()

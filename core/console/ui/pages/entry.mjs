@@ -75,6 +75,30 @@ function modeOf(entry, bytes) {
   }
 }
 
+/** Larger values are shown in part and not edited: a textarea of megabytes of hex freezes a tab. */
+const EDITABLE_BYTES = 1024 * 1024
+const PREVIEW_BYTES = 4096
+
+/**
+ * What an entry is, beside its value.
+ * @param {import('../api.mjs').Entry} entry
+ * @param {number} size
+ */
+function facts(entry, size) {
+  return h(
+    'dl.facts',
+    null,
+    h('dt', null, 'Kind'),
+    h('dd#kind', null, entry.kind),
+    h('dt', null, 'Size'),
+    h('dd', null, formatSize(size)),
+    h('dt', null, 'Version'),
+    h('dd#version', null, String(entry.version)),
+    h('dt', null, 'Expires'),
+    h('dd#expires', null, expiryCell(entry.expires_at)),
+  )
+}
+
 /** @param {import('../app.mjs').PageContext} page */
 export async function render(page) {
   const id = decodeURIComponent(page.parts[1] ?? '')
@@ -110,6 +134,22 @@ export async function render(page) {
   let etag = found?.etag ?? null
 
   let bytes = entry ? valueBytes(entry) : new Uint8Array()
+  const remove = async () => {
+    if (!confirm(`Delete the key "${keyText ?? bytesBase64(key)}"?`)) return
+    await api.deleteEntry(id, key, etag)
+    fill(body, notice('ok', 'Deleted. ', link(keysRoute, 'Back to the keys')))
+    fill(message)
+  }
+  if (entry && bytes.length > EDITABLE_BYTES) {
+    fill(
+      body,
+      facts(entry, bytes.length),
+      notice('info', `Too large to edit here; its first ${formatSize(PREVIEW_BYTES)}:`),
+      h('pre.hexdump', null, hexDump(bytes.subarray(0, PREVIEW_BYTES))),
+      h('div.actions', null, actionButton('Delete', remove, { class: 'danger', report })),
+    )
+    return
+  }
   /** @type {Mode} */
   let mode = entry ? modeOf(entry, bytes) : 'text'
   const editor = /** @type {HTMLTextAreaElement} */ (
@@ -232,28 +272,10 @@ export async function render(page) {
     page.reload()
   }
 
-  const remove = async () => {
-    if (!confirm(`Delete the key "${keyText ?? bytesBase64(key)}"?`)) return
-    await api.deleteEntry(id, key, etag)
-    fill(body, notice('ok', 'Deleted. ', link(keysRoute, 'Back to the keys')))
-    fill(message)
-  }
-
   fill(
     body,
     entry
-      ? h(
-          'dl.facts',
-          null,
-          h('dt', null, 'Kind'),
-          h('dd#kind', null, entry.kind),
-          h('dt', null, 'Size'),
-          h('dd', null, formatSize(bytes.length)),
-          h('dt', null, 'Version'),
-          h('dd#version', null, String(entry.version)),
-          h('dt', null, 'Expires'),
-          h('dd#expires', null, expiryCell(entry.expires_at)),
-        )
+      ? facts(entry, bytes.length)
       : notice('info', 'There is no such key (any more): saving creates it.'),
     h(
       'form.editor',
