@@ -7,6 +7,7 @@ import { type AnyElysia, Elysia } from 'elysia'
 import type { Accounts } from './auth/accounts.ts'
 import { adminRoutes } from './auth/admin-api.ts'
 import type { Config } from './config.ts'
+import { consoleRoutes } from './console/routes.ts'
 import type { Dialect } from './dialect.ts'
 import type { Engine } from './engine/engine.ts'
 import { Call, setPeer } from './http/call.ts'
@@ -137,6 +138,9 @@ function buildApp(
       '/metrics',
       async () => new Response(await metrics.text(), { headers: { 'content-type': metrics.contentType } }),
     )
+  // The console is on the core router itself: its page, /admin/, is a trailing-slash route, which
+  // the not-found path below answers from the core router.
+  if (config.adminToken) consoleRoutes(core)
   let app: AnyElysia = new Elysia(ELYSIA_CONFIG).use(core.elysia())
   if (config.adminToken) app = app.use(adminRoutes(corePipeline, accounts, config.adminToken).elysia())
 

@@ -82,3 +82,19 @@ test('it serves, stops on SIGTERM, and finds its accounts and data again after a
   second.child.kill('SIGTERM')
   expect(await second.child.exited).toBe(0)
 })
+
+test('it serves the web console from the files embedded in it', async () => {
+  const { child, base } = await start()
+  const page = await fetch(`${base}/admin/`)
+  expect(page.status).toBe(200)
+  expect(page.headers.get('content-security-policy')).toContain("default-src 'none'")
+  const html = await page.text()
+  expect(html).toContain('<script type="module" src="app.mjs"></script>')
+  for (const file of ['app.mjs', 'api.mjs', 'console.css', 'pages/entry.mjs']) {
+    const response = await fetch(`${base}/admin/${file}`)
+    expect(`${file} ${response.status}`).toBe(`${file} 200`)
+    expect((await response.text()).length).toBeGreaterThan(100)
+  }
+  child.kill('SIGTERM')
+  expect(await child.exited).toBe(0)
+})

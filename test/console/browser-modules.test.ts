@@ -1,0 +1,81 @@
+// The console's pure browser helpers (bytes and formats), run here as the same ES modules the
+// browser loads. Their paths go through a variable: for the server's type checking these files are
+// text (core/console/text-imports.d.ts), here they are code.
+
+import { describe, expect, test } from 'bun:test'
+
+interface BytesModule {
+  utf8Text(bytes: Uint8Array): string | null
+  base64Bytes(base64: string): Uint8Array
+  bytesBase64(bytes: Uint8Array): string
+  percentEncode(bytes: Uint8Array): string
+  percentDecode(text: string): Uint8Array
+  hexDump(bytes: Uint8Array): string
+  hexText(bytes: Uint8Array): string
+  hexBytes(text: string): Uint8Array
+}
+interface FormatModule {
+  formatSize(size: number): string
+  formatDuration(seconds: number): string
+  timeOf(value: string | number | null | undefined): number | null
+  formatExpiry(expiresAt: number | null, now?: number): string
+}
+
+const ui = '../../core/console/ui'
+const bytes: BytesModule = await import(`${ui}/bytes.mjs`)
+const format: FormatModule = await import(`${ui}/format.mjs`)
+
+describe('bytes in the console', () => {
+  test('a key goes into a URL as its percent-encoded bytes and comes back unchanged, UTF-8 or not', () => {
+    const key = Uint8Array.from([0x61, 0x2f, 0xff, 0x20, 0x2e, 0x7e, 0xc3, 0xa9])
+    expect(bytes.percentEncode(key)).toBe('a%2F%FF%20.~%C3%A9')
+    expect([...bytes.percentDecode('a%2F%FF%20.~%C3%A9')]).toEqual([...key])
+    expect(bytes.percentEncode(new TextEncoder().encode('users/1 é?#'))).toBe(
+      encodeURIComponent('users/1 é?#'),
+    )
+    const every = Uint8Array.from({ length: 256 }, (_, index) => index)
+    expect([...bytes.percentDecode(bytes.percentEncode(every))]).toEqual([...every])
+  })
+
+  test('text only where the bytes are UTF-8; base64 both ways', () => {
+    expect(bytes.utf8Text(new TextEncoder().encode('héllo'))).toBe('héllo')
+    expect(bytes.utf8Text(Uint8Array.from([0xff, 0x00]))).toBeNull()
+    const raw = Uint8Array.from([0, 1, 2, 0xfe, 0xff, 0x80])
+    expect(bytes.bytesBase64(raw)).toBe('AAEC/v+A')
+    expect([...bytes.base64Bytes('AAEC/v+A')]).toEqual([...raw])
+  })
+
+  test('hex: edited in pairs, shown as a dump with offsets and ASCII, and bad digits refused', () => {
+    const raw = new TextEncoder().encode('kvgate console!!+')
+    expect(bytes.hexText(raw)).toBe('6b 76 67 61 74 65 20 63 6f 6e 73 6f 6c 65 21 21\n2b')
+    expect(bytes.hexDump(raw)).toBe(
+      '00000000  6b 76 67 61 74 65 20 63 6f 6e 73 6f 6c 65 21 21  kvgate console!!\n' +
+        `00000010  2b${' '.repeat(45)}  +`,
+    )
+    expect([...bytes.hexBytes(' 00 ff\n7F ')]).toEqual([0, 255, 127])
+    expect(() => bytes.hexBytes('0')).toThrow('pairs of digits')
+    expect(() => bytes.hexBytes('zz')).toThrow('pairs of digits')
+  })
+})
+
+describe('formats in the console', () => {
+  test('sizes, durations and expiries', () => {
+    expect(format.formatSize(21)).toBe('21 B')
+    expect(format.formatSize(2048)).toBe('2.0 KiB')
+    expect(format.formatDuration(0)).toBe('0s')
+    expect(format.formatDuration(65)).toBe('1m 05s')
+    expect(format.formatDuration(3600)).toBe('1h 00m')
+    expect(format.formatDuration(90_061)).toBe('1d 01h')
+    expect(format.formatExpiry(null)).toBe('never')
+    expect(format.formatExpiry(10_000, 5_000)).toBe('in 5s')
+    expect(format.formatExpiry(5_000, 5_000)).toBe('expired')
+  })
+
+  test('times as the API may give them: ISO text, milliseconds or seconds', () => {
+    expect(format.timeOf('2026-01-02T03:04:05.000Z')).toBe(Date.UTC(2026, 0, 2, 3, 4, 5))
+    expect(format.timeOf(1_767_323_045_000)).toBe(1_767_323_045_000)
+    expect(format.timeOf(1_767_323_045)).toBe(1_767_323_045_000)
+    expect(format.timeOf(null)).toBeNull()
+    expect(format.timeOf('soon')).toBeNull()
+  })
+})
