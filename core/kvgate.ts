@@ -13,6 +13,9 @@ import { RateLimiter } from './rate-limit.ts'
 import { ScriptSandbox } from './scripting/sandbox.ts'
 import { createServer, type Server } from './server.ts'
 
+/** Writes of up to this many bytes to a pipe are atomic on Linux. */
+const PIPE_BUF_BYTES = 4096
+
 export interface Kvgate {
   config: Config
   engine: Engine
@@ -26,10 +29,12 @@ export interface Kvgate {
 export interface KvgateOptions {
   clock?: Clock
   log?: Logger
+  /** This process's number among several workers (core/workers.ts): every log line names it. */
+  worker?: number
 }
 
 export function createKvgate(config: Config, dialects: Dialect[], options: KvgateOptions = {}): Kvgate {
-  const log = options.log ?? createLogger(config.logLevel, { format: config.logFormat })
+  const log = options.log ?? processLogger(config, options.worker)
   const engine = new Engine(openBackend(config.store, { timeoutMs: config.storeTimeoutMs }), {
     clock: options.clock,
     limits: config.engineLimits,
@@ -61,6 +66,14 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
       log.flush()
     },
   }
+}
+
+function processLogger(config: Config, worker: number | undefined): Logger {
+  if (worker === undefined) return createLogger(config.logLevel, { format: config.logFormat })
+  // Workers share one stdout: each writes whole lines, in pieces that a pipe never interleaves.
+  return createLogger(config.logLevel, { format: config.logFormat, writeLimit: PIPE_BUF_BYTES }).child({
+    worker,
+  })
 }
 
 /** The account kinds of every known dialect, enabled or not: the operator may prepare accounts ahead. */

@@ -9,10 +9,12 @@ import { ConfigError, loadConfig, storeLabel } from './config.ts'
 import { StoreOpenError } from './engine/store.ts'
 import { createKvgate } from './kvgate.ts'
 import { AddressInUseError, isBun, type Listener, onShutdownSignal } from './runtime.ts'
+import { onStarterGone, reportListening, runWorkers, WorkerError, workerNumber } from './workers.ts'
 
 const USAGE = `usage:
   kvgate [serve] [--port N] [--host H] [--data FILE] [--redis-url URL] [--redis-cluster-nodes H:P,...]
                  [--routes SPEC] [--dialects LIST] [--log LEVEL] [--log-format auto|json|text]
+                 [--redis-sentinels H:P,... --redis-sentinel-master NAME] [--workers N]
                  [--sqlite-sync off|normal|full] [--config FILE]
   kvgate admin accounts ...   (kvgate admin --help)
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
@@ -21,9 +23,12 @@ every setting also reads from the environment (KVGATE_PORT, KVGATE_DATA, REDIS_U
 
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig({ env: process.env, argv, dialects })
-  const kvgate = createKvgate(config, dialects)
+  // With several workers, this process starts them; each of them comes back here as a worker.
+  const worker = config.workers > 1 ? workerNumber(process.env) : null
+  if (config.workers > 1 && worker === null) return runWorkers(config)
+  const kvgate = createKvgate(config, dialects, worker === null ? {} : { worker })
   const listener = listenOrExplain(
-    () => kvgate.server.listen({ port: config.port, hostname: config.host }),
+    () => kvgate.server.listen({ port: config.port, hostname: config.host, reusePort: worker !== null }),
     config,
   )
   kvgate.log.info('listening', {
@@ -34,6 +39,7 @@ async function serve(argv: string[]): Promise<void> {
     mounts: config.mounts.map((mount) => `${mount.dialect}=${mount.host ?? ''}${mount.prefix}`),
   })
   kvgate.log.flush()
+  if (worker !== null) reportListening()
   // The server starts even so: requests answer 503 until the store is reachable.
   kvgate.engine.ping().catch((error: unknown) => {
     kvgate.log.warn('store unreachable at start; requests answer 503 until it is reachable', {
@@ -61,7 +67,8 @@ async function serve(argv: string[]): Promise<void> {
     process.exit(0)
   }
   onShutdownSignal(shutdown)
-  onLauncherExit(process.env, () => shutdown('parent exited'))
+  if (worker === null) onLauncherExit(process.env, () => shutdown('parent exited'))
+  else onStarterGone(() => shutdown('parent exited'))
 }
 
 /** Starts listening; a host this machine cannot listen on is a configuration error, said plainly. */
@@ -123,7 +130,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = [ConfigError, StoreOpenError, AddressInUseError, UsageError].some(
+  const known = [ConfigError, StoreOpenError, AddressInUseError, UsageError, WorkerError].some(
     (type) => error instanceof type,
   )
   if (known) fail((error as Error).message)
