@@ -53,12 +53,15 @@ describe('failureText', () => {
     expect(failureText(master, new Error('x'), sentinels)).toBe(
       `${master} is unreachable (no sentinel answers)`,
     )
-    const unknownName = new Error(
+    // What ioredis reports of sentinels that do not know the name (asked for their peers, or for the master).
+    for (const unknownName of [
+      'failed to connect to sentinel 10.0.0.1:26379 because ERR No such master with that name',
       'connected to sentinel 10.0.0.1:26379 successfully, but got an invalid reply: null',
-    )
-    expect(failureText(master, new Error('x'), sentinels, unknownName)).toBe(
-      `${master} is unreachable (no sentinel names a master by that name)`,
-    )
+    ]) {
+      expect(failureText(master, new Error('x'), sentinels, new Error(unknownName))).toBe(
+        `${master} is unreachable (no sentinel names a master by that name)`,
+      )
+    }
   })
 
   test("Redis's own refusals are named, with the reply's code", () => {

@@ -271,8 +271,8 @@ describe.skipIf(skip)('Redis Sentinel', () => {
 
     await Bun.sleep(1500)
     const before = acknowledged.size
-    group.kill(firstMaster)
     const killedAt = Date.now()
+    await group.kill(firstMaster)
     // At once, long before the sentinels can agree that the master is down: every dialect answers 503.
     const meanwhile = await Promise.all(
       clients.flatMap((client) => [

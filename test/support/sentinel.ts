@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from './process.ts'
+import { freePort, running } from './process.ts'
 
 export const SENTINEL_MASTER = 'kvgate'
 
@@ -18,8 +18,8 @@ export interface SentinelGroup {
   masterPort(): number
   /** The ports of the first master and its replica. */
   ports: [number, number]
-  /** Kills a server at once, as a crash would. */
-  kill(port: number): void
+  /** Kills a server at once, as a crash would, and waits until it is gone. */
+  kill(port: number): Promise<void>
   /** Starts a server on `port` as a replica of the one on `masterPort`, and waits until it is in sync. */
   startReplica(port: number, masterPort: number): Promise<void>
   /** Runs redis-cli against a port; its output. */
@@ -55,10 +55,11 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
   const kill = (port: number) => {
     const pid = pids.get(port)
     pids.delete(port)
-    if (pid === undefined) return
+    if (pid === undefined) return null
     try {
       process.kill(pid, 'SIGKILL')
     } catch {}
+    return pid
   }
   const watchdogs: number[] = []
   /** Kills these servers once this process is gone, however it ended (`bun test` runs no exit handlers). */
@@ -94,14 +95,21 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
         .split('\n')
       return Number(port)
     },
-    kill,
+    async kill(port) {
+      const pid = kill(port)
+      if (pid !== null) await until(`redis-server on port ${port} is gone`, () => !running(pid))
+    },
     async startReplica(port, of) {
       await startServer(port, of)
       watch([port])
     },
     cli,
     remove() {
-      for (const pid of watchdogs.splice(0)) process.kill(pid, 'SIGKILL')
+      for (const pid of watchdogs.splice(0)) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {}
+      }
       for (const port of [...pids.keys()]) kill(port)
       rmSync(dir, { recursive: true, force: true })
     },
