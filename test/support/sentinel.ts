@@ -24,8 +24,8 @@ export interface SentinelGroup {
   startReplica(port: number, masterPort: number): Promise<void>
   /** Runs redis-cli against a port; its output. */
   cli(port: number, ...args: string[]): string
-  /** Stops every process and removes the folder. */
-  remove(): void
+  /** Stops every process and, once they are gone, removes the folder. */
+  remove(): Promise<void>
 }
 
 const SERVER_ARGS = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
@@ -104,13 +104,15 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
       watch([port])
     },
     cli,
-    remove() {
+    async remove() {
       for (const pid of watchdogs.splice(0)) {
         try {
           process.kill(pid, 'SIGKILL')
         } catch {}
       }
-      for (const port of [...pids.keys()]) kill(port)
+      const killed = [...pids.keys()].map(kill)
+      // A sentinel still alive could rewrite its file into the folder while it is being removed.
+      for (const pid of killed) if (pid !== null) await until(`process ${pid} is gone`, () => !running(pid))
       rmSync(dir, { recursive: true, force: true })
     },
   }
@@ -144,7 +146,7 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
       })
     }
   } catch (error) {
-    group.remove()
+    await group.remove()
     throw error
   }
   return group
