@@ -78,7 +78,7 @@ export function checkVariables(env: Record<string, string | undefined>, known: R
 }
 
 /** Settings whose values are never repeated in an error. */
-const SECRET = new Set(['adminToken'])
+const SECRET = new Set(['adminToken', 'redisPassword', 'redisSentinelPassword'])
 
 /** A value as an error may quote it: secrets left out, a password in a URL masked. */
 export function quotable(setting: string, value: unknown): string | null {

@@ -1,6 +1,7 @@
 // Configuration: defaults, then an optional JSON file, then environment variables, then flags,
 // validated into one Config with valibot. Anything wrong ends in one ConfigError line that names
-// where the value came from; names kvgate does not know are errors too.
+// where the value came from; names kvgate does not know are errors too. The store's own settings
+// are in store-settings.ts.
 
 import { parseArgs } from 'node:util'
 import * as v from 'valibot'
@@ -14,19 +15,14 @@ import {
   originName,
   quotable,
   readConfigFile,
-  redactUrl,
 } from './config-sources.ts'
 import type { EngineLimits } from './engine/engine.ts'
-import type { SqliteSyncMode } from './engine/sqlite/database.ts'
 import { constantCase, integerOption, listenAddressOption, listOption, routesOption } from './options.ts'
 import { type Mount, RouteSpecError, resolveMounts } from './routes.ts'
+import { STORE_ENV, STORE_FLAGS, type StoreConfig, StoreSettings, storeOf } from './store-settings.ts'
 
 export { ConfigError } from './config-sources.ts'
-
-export type StoreConfig =
-  | { type: 'sqlite'; path: string; synchronous: SqliteSyncMode }
-  | { type: 'redis'; url: string; prefix?: string }
-  | { type: 'redis-cluster'; nodes: string[]; prefix?: string }
+export { type StoreConfig, storeLabel } from './store-settings.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 /** json: one JSON object a line; text: readable lines; auto: text on a terminal, JSON otherwise. */
@@ -36,6 +32,8 @@ export interface Config {
   port: number
   host: string
   store: StoreConfig
+  /** Serving processes sharing the port (KVGATE_WORKERS); 1 is this process alone. */
+  workers: number
   /** Bearer token of the /admin API; null switches the API off. */
   adminToken: string | null
   mounts: Mount[]
@@ -66,31 +64,26 @@ export interface DialectSettings {
 const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
-  data: { type: 'string' },
-  'redis-url': { type: 'string' },
-  'redis-cluster-nodes': { type: 'string' },
+  ...STORE_FLAGS,
+  workers: { type: 'string' },
   routes: { type: 'string' },
   dialects: { type: 'string' },
   log: { type: 'string' },
   'log-format': { type: 'string' },
   config: { type: 'string' },
-  'sqlite-sync': { type: 'string' },
 } as const
 
 /** Environment variable of each setting (flags use the kebab-case name in FLAGS). */
 const ENV: Record<string, string> = {
   port: 'KVGATE_PORT',
   host: 'KVGATE_HOST',
-  data: 'KVGATE_DATA',
-  redisUrl: 'REDIS_URL',
-  redisClusterNodes: 'REDIS_CLUSTER_NODES',
-  redisPrefix: 'KVGATE_REDIS_PREFIX',
+  ...STORE_ENV,
+  workers: 'KVGATE_WORKERS',
   adminToken: 'KVGATE_ADMIN_TOKEN',
   routes: 'KVGATE_ROUTES',
   dialects: 'KVGATE_DIALECTS',
   log: 'KVGATE_LOG',
   logFormat: 'KVGATE_LOG_FORMAT',
-  sqliteSync: 'KVGATE_SQLITE_SYNC',
   maxBodyBytes: 'KVGATE_MAX_BODY_BYTES',
   shutdownTimeoutMs: 'KVGATE_SHUTDOWN_TIMEOUT_MS',
   storeTimeoutMs: 'KVGATE_STORE_TIMEOUT_MS',
@@ -100,34 +93,25 @@ const ENV: Record<string, string> = {
   maxValueBytes: 'KVGATE_MAX_VALUE_BYTES',
 }
 
-/** KVGATE_* variables read outside this module: the config file's path, `kvgate admin --url`. */
-const OTHER_VARIABLES = ['KVGATE_CONFIG', 'KVGATE_URL']
+/**
+ * KVGATE_* variables read outside this module: the config file's path, `kvgate admin --url`, and
+ * the number a worker process is given by the process that started it (core/workers.ts).
+ */
+const OTHER_VARIABLES = ['KVGATE_CONFIG', 'KVGATE_URL', 'KVGATE_WORKER']
 
 /** The config file's key for per-dialect options: {"dialectOptions": {"lightkv": {...}}}. */
 export const DIALECT_OPTIONS_KEY = 'dialectOptions'
 
-const HOST_PORT = /^[^\s:]+:\d{1,5}$/
-
 const CoreSchema = v.object({
   port: integerOption(8787, { max: 65535 }),
   host: listenAddressOption('0.0.0.0'),
-  data: v.optional(v.pipe(v.string(), v.nonEmpty()), './data/kvgate.db'),
-  redisUrl: v.optional(
-    v.pipe(v.string(), v.regex(/^rediss?:\/\/\S*$/, 'must be a redis:// or rediss:// URL')),
-  ),
-  redisClusterNodes: v.optional(
-    v.pipe(
-      listOption(),
-      v.check((nodes) => nodes.every((node) => HOST_PORT.test(node)), 'must be host:port,...'),
-    ),
-  ),
-  redisPrefix: v.optional(v.pipe(v.string(), v.regex(/^[^{}\s]*$/, 'must not contain braces or spaces'))),
-  adminToken: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  ...StoreSettings,
+  workers: integerOption(1, { min: 1, max: 1024 }),
+  adminToken: v.optional(v.pipe(v.string('must be text'), v.minLength(16, 'must be at least 16 characters'))),
   routes: routesOption(),
   dialects: v.optional(listOption()),
   log: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
   logFormat: v.optional(v.picklist(['auto', 'json', 'text'], 'must be auto, json or text'), 'auto'),
-  sqliteSync: v.optional(v.picklist(['off', 'normal', 'full']), 'normal'),
   maxBodyBytes: integerOption(128 * 1024 * 1024, { min: 1024 }),
   shutdownTimeoutMs: integerOption(10_000),
   storeTimeoutMs: integerOption(2_000, { min: 10 }),
@@ -172,9 +156,10 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
   }
 
   const core = parse(CoreSchema, raw, where)
-  if (core.redisUrl && core.redisClusterNodes?.length) {
+  const store = storeOf(core, where)
+  if (core.workers > 1 && store.type === 'sqlite') {
     throw new ConfigError(
-      `give REDIS_URL or REDIS_CLUSTER_NODES, not both (${where('redisUrl')}, ${where('redisClusterNodes')})`,
+      `${where('workers')}: several workers need Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): the embedded store is served by one process, whose caches and writer no other process sees`,
     )
   }
   const enabled = core.dialects ?? known
@@ -223,18 +208,11 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
     }) as Record<string, unknown>
   }
 
-  // The key prefix appears only when set, so the common case reads as just a URL or nodes.
-  const redisPrefix = core.redisPrefix === undefined ? {} : { prefix: core.redisPrefix }
-  const store: StoreConfig = core.redisUrl
-    ? { type: 'redis', url: core.redisUrl, ...redisPrefix }
-    : core.redisClusterNodes?.length
-      ? { type: 'redis-cluster', nodes: core.redisClusterNodes, ...redisPrefix }
-      : { type: 'sqlite', path: core.data, synchronous: core.sqliteSync }
-
   return {
     port: core.port,
     host: core.host,
     store,
+    workers: core.workers,
     adminToken: core.adminToken ?? null,
     mounts,
     logLevel: core.log,
@@ -250,19 +228,6 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
     },
     dialects: dialectOptions,
     configFile: filePath || null,
-  }
-}
-
-/** The store as logs and reports name it, with a password in its URL masked. */
-export function storeLabel(store: StoreConfig): string {
-  const prefix = 'prefix' in store && store.prefix !== undefined ? ` (key prefix ${store.prefix})` : ''
-  switch (store.type) {
-    case 'sqlite':
-      return `sqlite ${store.path}`
-    case 'redis':
-      return `redis ${redactUrl(store.url)}${prefix}`
-    case 'redis-cluster':
-      return `redis-cluster ${store.nodes.join(',')}${prefix}`
   }
 }
 

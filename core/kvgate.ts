@@ -18,6 +18,9 @@ import { VERSION } from './version.ts'
 
 export { accountKinds } from './dialect.ts'
 
+/** Writes of up to this many bytes to a pipe are atomic on Linux. */
+const PIPE_BUF_BYTES = 4096
+
 export interface Kvgate {
   config: Config
   engine: Engine
@@ -33,10 +36,12 @@ export interface KvgateOptions {
   log?: Logger
   /** A store to use instead of the one config names: tests hand in one that fails on purpose. */
   backend?: Backend
+  /** This process's number among several workers (core/workers.ts): every log line names it. */
+  worker?: number
 }
 
 export function createKvgate(config: Config, dialects: Dialect[], options: KvgateOptions = {}): Kvgate {
-  const log = options.log ?? createLogger(config.logLevel, { format: config.logFormat })
+  const log = options.log ?? processLogger(config, options.worker)
   const metrics = new Metrics({
     build: { version: VERSION, runtime: runtimeLabel(), backend: config.store.type },
     storeUp: () =>
@@ -79,4 +84,12 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
       log.flush()
     },
   }
+}
+
+function processLogger(config: Config, worker: number | undefined): Logger {
+  if (worker === undefined) return createLogger(config.logLevel, { format: config.logFormat })
+  // Workers share one stdout: each writes whole lines, in pieces that a pipe never interleaves.
+  return createLogger(config.logLevel, { format: config.logFormat, writeLimit: PIPE_BUF_BYTES }).child({
+    worker,
+  })
 }

@@ -2,6 +2,7 @@
 // (KVGATE_LOG_FORMAT: auto picks text on a TTY). Lines are buffered and written together, so access
 // logs cost one write per burst of requests instead of one per request.
 
+import { Buffer } from 'node:buffer'
 import type { LogFormat, LogLevel } from './config.ts'
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
@@ -24,6 +25,12 @@ export interface LoggerOptions {
   write?: (text: string) => void
   /** Whether the output is a terminal, for format auto; stdout's own answer by default. */
   isTTY?: boolean
+  /**
+   * Write at most this many bytes at once, whole lines only (a longer line goes alone). Several
+   * processes writing to one pipe (workers) then never split each other's lines: a write of up to
+   * PIPE_BUF bytes (4096 on Linux) to a pipe is never interleaved with another.
+   */
+  writeLimit?: number
 }
 
 export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
@@ -37,7 +44,8 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
     if (buffer === '') return
     const text = buffer
     buffer = ''
-    write(text)
+    if (options.writeLimit === undefined) write(text)
+    else for (const piece of wholeLines(text, options.writeLimit)) write(piece)
   }
   const emit = (lineLevel: LogLevel, message: string, fields: Record<string, unknown>) => {
     buffer += format(new Date().toISOString(), lineLevel, message, fields)
@@ -67,6 +75,26 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
     flush,
   })
   return make({})
+}
+
+/** `text` (lines, each ending in \n) in pieces of whole lines of at most `limit` bytes, bar longer lines. */
+function wholeLines(text: string, limit: number): string[] {
+  if (text.length * 3 <= limit) return [text]
+  const pieces: string[] = []
+  let piece = ''
+  let pieceBytes = 0
+  for (const line of text.split(/(?<=\n)/)) {
+    const bytes = Buffer.byteLength(line)
+    if (pieceBytes + bytes > limit && piece !== '') {
+      pieces.push(piece)
+      piece = ''
+      pieceBytes = 0
+    }
+    piece += line
+    pieceBytes += bytes
+  }
+  if (piece !== '') pieces.push(piece)
+  return pieces
 }
 
 function jsonLine(time: string, level: LogLevel, message: string, fields: Record<string, unknown>): string {

@@ -10,6 +10,7 @@ import type { Dialect } from './dialect.ts'
 const USAGE = `usage:
   kvgate [serve] [--port N] [--host H] [--data FILE] [--redis-url URL] [--redis-cluster-nodes H:P,...]
                  [--routes SPEC] [--dialects LIST] [--log LEVEL] [--log-format auto|json|text]
+                 [--redis-sentinels H:P,... --redis-sentinel-master NAME] [--workers N]
                  [--sqlite-sync off|normal|full] [--config FILE]
   kvgate admin accounts ...   (kvgate admin --help)
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings

@@ -12,6 +12,19 @@ export function runtimeLabel(): string {
   return `deno/${(globalThis as { Deno?: { version: { deno: string } } }).Deno?.version.deno ?? 'unknown'}`
 }
 
+/** Whether processes listening on one port with reusePort share its connections: Linux does (elsewhere one takes them all). */
+export const reusePortSpreads = isBun && process.platform === 'linux'
+
+/** The command line that started this process, to start another like it (core/workers.ts). */
+export function ownCommand(): string[] {
+  const script = process.argv[1] ?? ''
+  // A compiled binary carries its script inside (/$bunfs/...): the binary alone is the command.
+  const compiled = script.startsWith('/$bunfs/') || script.startsWith('B:/~BUN/')
+  return compiled
+    ? [process.execPath, ...process.argv.slice(2)]
+    : [process.execPath, ...process.execArgv, script, ...process.argv.slice(2)]
+}
+
 export interface ServeOptions {
   port: number
   hostname: string

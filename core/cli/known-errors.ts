@@ -4,8 +4,11 @@
 import { ConfigError } from '../config.ts'
 import { StoreOpenError } from '../engine/store.ts'
 import { AddressInUseError } from '../runtime.ts'
+import { WorkerError } from '../workers.ts'
 import { UsageError } from './fail.ts'
 
 export function isKnownError(error: unknown): error is Error {
-  return [ConfigError, StoreOpenError, AddressInUseError, UsageError].some((type) => error instanceof type)
+  return [ConfigError, StoreOpenError, AddressInUseError, UsageError, WorkerError].some(
+    (type) => error instanceof type,
+  )
 }

@@ -1,17 +1,22 @@
 // `kvgate serve` (the default command): builds kvgate from the configuration, listens, and stops
-// cleanly on SIGTERM, SIGINT or the end of the npm or npx that started it.
+// cleanly on SIGTERM, SIGINT or the end of the npm or npx that started it; with KVGATE_WORKERS, starts
+// that many such processes on one port instead (core/workers.ts).
 
 import { dialects } from '../../plugins/index.ts'
 import { ConfigError, loadConfig, storeLabel } from '../config.ts'
 import { createKvgate } from '../kvgate.ts'
 import { AddressInUseError, isBun, type Listener, onShutdownSignal } from '../runtime.ts'
+import { onStarterGone, reportListening, runWorkers, workerNumber } from '../workers.ts'
 import { onLauncherExit } from './launcher-watch.ts'
 
 export async function serve(argv: string[]): Promise<void> {
   const config = loadConfig({ env: process.env, argv, dialects })
-  const kvgate = createKvgate(config, dialects)
+  // With several workers, this process starts them; each of them comes back here as a worker.
+  const worker = config.workers > 1 ? workerNumber(process.env) : null
+  if (config.workers > 1 && worker === null) return runWorkers(config)
+  const kvgate = createKvgate(config, dialects, worker === null ? {} : { worker })
   const listener = listenOrExplain(
-    () => kvgate.server.listen({ port: config.port, hostname: config.host }),
+    () => kvgate.server.listen({ port: config.port, hostname: config.host, reusePort: worker !== null }),
     config,
   )
   kvgate.log.info('listening', {
@@ -22,6 +27,7 @@ export async function serve(argv: string[]): Promise<void> {
     mounts: config.mounts.map((mount) => `${mount.dialect}=${mount.host ?? ''}${mount.prefix}`),
   })
   kvgate.log.flush()
+  if (worker !== null) reportListening()
   // The server starts even so: requests answer 503 until the store is reachable.
   kvgate.engine.ping().catch((error: unknown) => {
     kvgate.log.warn('store unreachable at start; requests answer 503 until it is reachable', {
@@ -49,7 +55,8 @@ export async function serve(argv: string[]): Promise<void> {
     process.exit(0)
   }
   onShutdownSignal(shutdown)
-  onLauncherExit(process.env, () => shutdown('parent exited'))
+  if (worker === null) onLauncherExit(process.env, () => shutdown('parent exited'))
+  else onStarterGone(() => shutdown('parent exited'))
 }
 
 /** Starts listening; a host this machine cannot listen on is a configuration error, said plainly. */

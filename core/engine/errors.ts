@@ -72,7 +72,12 @@ export type QuotaExceededReason = 'keys'
  * reached or refused for now (a lost connection, Redis loading or out of memory); it is busy (SQLite
  * locked by another process beyond the busy timeout); it could not be opened.
  */
-export type UnavailableReason = 'closed' | 'timeout' | 'unreachable' | 'busy' | 'open-failed'
+/**
+ * Why the store cannot serve: it is closed, did not answer in time, cannot be reached (or refuses
+ * for now), is busy, could not be opened, or fewer replicas than required confirmed a write
+ * (which the master has applied nonetheless).
+ */
+export type UnavailableReason = 'closed' | 'timeout' | 'unreachable' | 'busy' | 'open-failed' | 'replicas'
 
 export class EngineError<Reason extends string = string> extends Error {
   constructor(

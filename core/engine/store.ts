@@ -1,4 +1,5 @@
-// Opens the backend the configuration names: embedded SQLite by default, else Redis or Redis Cluster.
+// Opens the backend the configuration names: embedded SQLite by default, else Redis (one server, a
+// Redis Cluster, or a master found through Sentinel).
 //
 // The embedded store opens at once, so a data file that cannot be opened fails at startup, before
 // anything listens. The Redis backend's module (and with it ioredis) is imported only when Redis is
@@ -32,11 +33,22 @@ export function openBackend(store: StoreConfig, options: OpenOptions = {}): Back
   } catch (error) {
     throw new StoreOpenError(`cannot open the ${store.type} store: ${(error as Error).message}`)
   }
-  const target = store.type === 'redis' ? { url: store.url } : { clusterNodes: store.nodes }
+  const target =
+    store.type === 'redis'
+      ? { url: store.url }
+      : store.type === 'redis-cluster'
+        ? { clusterNodes: store.nodes }
+        : { sentinel: { sentinels: store.sentinels, master: store.master, password: store.sentinelPassword } }
   const loaded = import('./redis/backend.ts')
     .then(
       ({ RedisBackend }) =>
-        new RedisBackend({ ...target, prefix: store.prefix, timeoutMs: options.timeoutMs }),
+        new RedisBackend({
+          ...target,
+          password: store.password,
+          minReplicas: store.minReplicas,
+          prefix: store.prefix,
+          timeoutMs: options.timeoutMs,
+        }),
     )
     .catch((error: unknown) => {
       // A missing module or a refused option: every operation then answers unavailable, with why.

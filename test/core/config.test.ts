@@ -62,6 +62,90 @@ describe('config', () => {
     })
   })
 
+  test('Redis Sentinel: the sentinels and the master name, with the passwords and replicas to wait for', () => {
+    const sentinels = { REDIS_SENTINELS: '10.0.0.1:26379, 10.0.0.2:26379', REDIS_SENTINEL_MASTER: 'main' }
+    expect(load(sentinels).store).toEqual({
+      type: 'redis-sentinel',
+      sentinels: ['10.0.0.1:26379', '10.0.0.2:26379'],
+      master: 'main',
+    })
+    expect(
+      load({
+        ...sentinels,
+        REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+        REDIS_PASSWORD: 'master-secret',
+        KVGATE_REDIS_MIN_REPLICAS: '1',
+        KVGATE_REDIS_PREFIX: 'app:',
+      }).store,
+    ).toEqual({
+      type: 'redis-sentinel',
+      sentinels: ['10.0.0.1:26379', '10.0.0.2:26379'],
+      master: 'main',
+      sentinelPassword: 'sentinel-secret',
+      password: 'master-secret',
+      minReplicas: 1,
+      prefix: 'app:',
+    })
+    expect(load({}, ['--redis-sentinels', '10.0.0.3:26379', '--redis-sentinel-master', 'm']).store).toEqual({
+      type: 'redis-sentinel',
+      sentinels: ['10.0.0.3:26379'],
+      master: 'm',
+    })
+    expect(
+      load({ REDIS_URL: 'redis://10.0.0.5', REDIS_PASSWORD: 'pw', KVGATE_REDIS_MIN_REPLICAS: '2' }).store,
+    ).toEqual({
+      type: 'redis',
+      url: 'redis://10.0.0.5',
+      password: 'pw',
+      minReplicas: 2,
+    })
+    expect(load({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_PASSWORD: 'pw' }).store).toEqual({
+      type: 'redis-cluster',
+      nodes: ['10.0.0.1:7000'],
+      password: 'pw',
+    })
+  })
+
+  test('Redis settings that do not fit together are refused, naming them', () => {
+    expect(failure({ REDIS_URL: 'redis://a', REDIS_SENTINELS: 'b:1', REDIS_SENTINEL_MASTER: 'm' })).toBe(
+      'give one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS, not several (REDIS_URL, REDIS_SENTINELS)',
+    )
+    expect(failure({ REDIS_SENTINELS: 'b:1' })).toBe(
+      'REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels monitor the master under',
+    )
+    expect(failure({ REDIS_SENTINELS: 'b' })).toStartWith('REDIS_SENTINELS: must be host:port,...')
+    expect(failure({ REDIS_URL: 'redis://a', REDIS_SENTINEL_MASTER: 'm' })).toBe(
+      'REDIS_SENTINEL_MASTER is for Redis Sentinel: give REDIS_SENTINELS too',
+    )
+    expect(failure({ REDIS_PASSWORD: 'pw' })).toBe(
+      'REDIS_PASSWORD is for Redis: give REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS too',
+    )
+    expect(failure({ REDIS_URL: 'redis://:one@a', REDIS_PASSWORD: 'two' })).toBe(
+      'give the password in REDIS_URL or in REDIS_PASSWORD, not both',
+    )
+    expect(failure({ REDIS_CLUSTER_NODES: 'a:1', KVGATE_REDIS_MIN_REPLICAS: '1' })).toStartWith(
+      'KVGATE_REDIS_MIN_REPLICAS works with REDIS_URL or REDIS_SENTINELS, not with a Redis Cluster',
+    )
+    expect(failure({ KVGATE_REDIS_MIN_REPLICAS: '1' })).toBe(
+      'KVGATE_REDIS_MIN_REPLICAS is for Redis: give REDIS_URL or REDIS_SENTINELS too',
+    )
+    expect(failure({ REDIS_URL: 'redis://a', KVGATE_REDIS_MIN_REPLICAS: '-1' })).toBe(
+      'KVGATE_REDIS_MIN_REPLICAS: must be at least 0 (got "-1")',
+    )
+  })
+
+  test('KVGATE_WORKERS: one process by default, several only on Redis', () => {
+    expect(load().workers).toBe(1)
+    expect(load({ REDIS_URL: 'redis://a', KVGATE_WORKERS: '4' }).workers).toBe(4)
+    expect(load({ REDIS_URL: 'redis://a' }, ['--workers', '3']).workers).toBe(3)
+    expect(failure({ KVGATE_WORKERS: '2' })).toStartWith(
+      'KVGATE_WORKERS: several workers need Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)',
+    )
+    expect(failure({ REDIS_URL: 'redis://a' }, ['--workers', '0'])).toBe(
+      '--workers: must be at least 1 (got "0")',
+    )
+  })
+
   test('dialect options come from KVGATE_<DIALECT>_<OPTION>', () => {
     expect(load({ KVGATE_ALPHA_MAX_VALUE_BYTES: '5' }).dialects.alpha).toEqual({ maxValueBytes: 5 })
   })
@@ -203,6 +287,22 @@ describe('environment variables', () => {
       'REDIS_URL: must be a redis:// or rediss:// URL (got "http://user:***@redis.example:6379")',
     )
     expect(failure({ REDIS_URL: 'http://hunter2@redis.example' })).not.toContain('hunter2')
+  })
+
+  test('secrets of the wrong type in the config file are not repeated either', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kvgate-config-secret-'))
+    try {
+      const path = join(dir, 'kvgate.json')
+      writeFileSync(
+        path,
+        JSON.stringify({ redisSentinels: ['a:1'], redisSentinelMaster: 'm', redisPassword: 12345 }),
+      )
+      expect(failure({ KVGATE_CONFIG: path })).toBe(`"redisPassword" in config file ${path}: must be text`)
+      writeFileSync(path, JSON.stringify({ adminToken: 1234567890123456 }))
+      expect(failure({ KVGATE_CONFIG: path })).toBe(`"adminToken" in config file ${path}: must be text`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('a listen address that cannot be one is refused at start', () => {

@@ -67,3 +67,21 @@ describe('log lines', () => {
     expect(lines.join('')).toContain('loud')
   })
 })
+
+describe('workers sharing one stdout', () => {
+  test('with writeLimit, each write is whole lines of at most that many bytes (a longer line alone)', () => {
+    const writes: string[] = []
+    const log = createLogger('info', { format: 'json', writeLimit: 512, write: (text) => writes.push(text) })
+    for (let i = 0; i < 40; i++) log.info('request', { path: `/kvdb/b/${'é'.repeat(20)}${i}` })
+    log.info('big', { value: 'x'.repeat(2000) })
+    log.flush()
+    expect(writes.length).toBeGreaterThan(2)
+    for (const write of writes) {
+      expect(write.endsWith('\n')).toBe(true)
+      const lines = write.split('\n').filter(Boolean)
+      if (lines.length > 1) expect(Buffer.byteLength(write)).toBeLessThanOrEqual(512)
+    }
+    const lines = writes.join('').split('\n').filter(Boolean)
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual([...Array(40).fill('request'), 'big'])
+  })
+})

@@ -64,7 +64,9 @@ export function freePort(): number {
  */
 export function childEnv(own: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(KVGATE_|REDIS_URL$|REDIS_CLUSTER_NODES$)/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !/^(KVGATE_|REDIS_URL$|REDIS_CLUSTER_NODES$|REDIS_SENTINEL|REDIS_PASSWORD$)/.test(name),
+    ),
   )
   return { ...inherited, ...own }
 }
@@ -117,4 +119,70 @@ export function portTaken(port: number, hostname = '127.0.0.1'): boolean {
   } catch {
     return true
   }
+}
+
+export interface KvgateChild {
+  url: string
+  port: number
+  process: Subprocess<'ignore', 'pipe', 'pipe'>
+  /** Everything it wrote to stdout and stderr, once it has exited. */
+  output: Promise<{ stdout: string; stderr: string }>
+  /** Waits until its stdout holds `text`. */
+  printed(text: string, timeoutMs?: number): Promise<void>
+  /** SIGTERM, then its exit code (SIGKILL after 15 s). */
+  stop(): Promise<number>
+}
+
+/** kvgate from source on a spare port of 127.0.0.1 with these settings, once /healthz answers 200. */
+export async function startKvgateChild(
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { port?: number; healthy?: boolean } = {},
+): Promise<KvgateChild> {
+  const port = options.port ?? freePort()
+  const child = Bun.spawn(
+    [BUN, `${ROOT}core/main.ts`, '--port', String(port), '--host', '127.0.0.1', ...args],
+    {
+      env: childEnv(env),
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  )
+  // Read as it comes, so a full pipe never holds the child up.
+  let stdout = ''
+  const readStdout = (async () => {
+    const decoder = new TextDecoder()
+    for await (const chunk of child.stdout) stdout += decoder.decode(chunk, { stream: true })
+  })()
+  const output = Promise.all([readStdout, new Response(child.stderr).text()]).then(([, stderr]) => ({
+    stdout,
+    stderr,
+  }))
+  const url = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+    const code = await child.exited
+    clearTimeout(timer)
+    return code
+  }
+  const printed = async (text: string, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs
+    while (!stdout.includes(text)) {
+      if (Date.now() > deadline)
+        throw new Error(`kvgate did not print ${text} within ${timeoutMs} ms: ${stdout}`)
+      await Bun.sleep(20)
+    }
+  }
+  if (options.healthy !== false) {
+    try {
+      await waitForHealthy(`${url}/healthz`)
+    } catch (error) {
+      child.kill('SIGKILL')
+      const { stderr } = await output
+      throw new Error(`${(error as Error).message}\n${stdout}${stderr}`)
+    }
+  }
+  return { url, port, process: child, output, printed, stop }
 }

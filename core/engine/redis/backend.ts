@@ -36,12 +36,11 @@ import { RedisConnection } from './connection.ts'
 import { DEFAULT_PREFIX, expiringSetKey, lex } from './keys.ts'
 import { RedisLists } from './lists.ts'
 import type { ScriptArg } from './scripts.ts'
+import { type RedisTarget, targetOf } from './topology.ts'
 
-export interface RedisBackendOptions {
-  /** redis:// or rediss:// URL, with password and db index if any. */
-  url?: string
-  /** host:port of some cluster nodes; the rest are discovered. */
-  clusterNodes?: string[]
+export interface RedisBackendOptions extends RedisTarget {
+  /** Replicas that must have a write before it is acknowledged (replicas.ts; not on a cluster). */
+  minReplicas?: number
   /** Put before every key, so several kvgates (or other applications) can share one Redis. */
   prefix?: string
   /** How long an operation may take before it fails as unavailable. */
@@ -59,10 +58,10 @@ export class RedisBackend implements Backend {
   private closed = false
 
   constructor(options: RedisBackendOptions) {
-    this.name = options.clusterNodes?.length ? 'redis-cluster' : 'redis'
+    this.name = options.clusterNodes?.length ? 'redis-cluster' : options.sentinel ? 'redis-sentinel' : 'redis'
     this.redis = new RedisConnection({
-      url: options.url,
-      clusterNodes: options.clusterNodes,
+      ...targetOf(options),
+      minReplicas: options.minReplicas,
       prefix: options.prefix ?? DEFAULT_PREFIX,
       timeoutMs: options.timeoutMs ?? 2000,
     })

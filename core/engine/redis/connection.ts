@@ -1,35 +1,33 @@
-// The Redis backend's connection: the ioredis client (one Redis or a cluster) with the failure
-// policy of REDIS.md, "Failures" (no command is ever sent twice, a lost Redis is found again within
-// about a second, every operation settles within the timeout), the key names of each namespace,
-// and the scripts run through it.
+// The Redis backend's connection: the ioredis client (one Redis, a cluster, or the master Sentinel
+// names) with the failure policy of REDIS.md, "Failures" (no command is ever sent twice, a lost
+// Redis is found again within about a second, every operation settles within the timeout, and
+// fails in kvgate's words), the key names of each namespace, and the scripts run through it.
 
 import type { Buffer } from 'node:buffer'
-import { Cluster, type ClusterNode, Redis, type RedisOptions, ReplyError } from 'ioredis'
+import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis'
 import { EngineError, UnavailableError } from '../errors.ts'
 import type { Reply } from './codecs.ts'
 import { scriptArg } from './codecs.ts'
+import { failureText, replyCode, timeoutText, UNAVAILABLE_REPLIES } from './failures.ts'
 import { checkPrefix, NamespaceKeys } from './keys.ts'
+import { ReplicaWait } from './replicas.ts'
 import { commandName, defineScripts, type ScriptArg, type ScriptName } from './scripts.ts'
 import { TimeoutGuard } from './timeout-guard.ts'
+import { DEFAULT_URL, parseNode, type RedisTarget, sentinelOptions, targetName } from './topology.ts'
 
 export type Client = Redis | Cluster
 
-export interface ConnectionOptions {
-  /** redis:// or rediss:// URL, with password and db index if any. */
-  url?: string
-  /** host:port of some cluster nodes; the rest are discovered. */
-  clusterNodes?: string[]
+export interface ConnectionOptions extends RedisTarget {
   /** Put before every key (validated: no braces). */
   prefix: string
   /** How long an operation may take before it fails as unavailable. */
   timeoutMs: number
+  /** Replicas that must have a write before it is acknowledged (not on a cluster). */
+  minReplicas?: number
 }
 
 /** Reconnection attempts back off up to this delay, so Redis is found again within about a second. */
 const MAX_RECONNECT_DELAY_MS = 500
-/** Reply errors that mean Redis cannot serve (now, or with these credentials), not that the request was wrong. */
-const UNAVAILABLE_REPLY =
-  /^(OOM|LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|NOREPLICAS|MOVED|ASK|NOAUTH|WRONGPASS|NOPERM)\b/
 const KEPT_NAMESPACES = 10_000
 
 export class RedisConnection {
@@ -38,18 +36,34 @@ export class RedisConnection {
   readonly timeoutMs: number
   private readonly guard: TimeoutGuard
   private readonly keyCache = new Map<string, NamespaceKeys>()
-  private lastError: string | null = null
+  /** How messages name this Redis. */
+  private readonly target: string
+  private readonly replicaWait: ReplicaWait | null = null
+  /** The connection's last error while it is down (null once it is ready again), to say why. */
+  private connectionError: Error | null = null
+  private sentinelError: Error | null = null
 
   constructor(options: ConnectionOptions) {
     this.prefix = checkPrefix(options.prefix)
     this.timeoutMs = options.timeoutMs
-    this.client = connect(options)
-    // Without a listener ioredis prints every connection error; failures reach callers instead.
-    this.client.on('error', (error: Error) => {
-      this.lastError = error.message
-    })
-    defineScripts(this.client)
-    this.guard = new TimeoutGuard(this.timeoutMs, (error) => this.storeError(error))
+    this.target = targetName(options)
+    this.client = this.open(options)
+    this.guard = new TimeoutGuard(
+      this.timeoutMs,
+      (error) => this.storeError(error),
+      () =>
+        new UnavailableError(
+          'timeout',
+          timeoutText(this.target, this.timeoutMs, this.connectionError, this.sentinelError),
+        ),
+    )
+    if (options.minReplicas) {
+      if (this.client instanceof Cluster)
+        throw new Error('KVGATE_REDIS_MIN_REPLICAS does not work on a cluster')
+      // Writes get a connection of their own: WAIT holds up the connection it is sent on.
+      const writer = this.open(options) as Redis
+      this.replicaWait = new ReplicaWait(writer, options.minReplicas, this.timeoutMs, this.target)
+    }
   }
 
   /** The key names of a namespace, built once and kept for the namespaces in use. */
@@ -65,10 +79,13 @@ export class RedisConnection {
 
   /** Runs a script; with `buffers`, bulk replies come back as Buffers instead of strings. */
   run(name: ScriptName, keys: Buffer[], args: ScriptArg[], buffers = false): Promise<Reply> {
-    const command = (this.client as any)[`${commandName(name)}${buffers ? 'Buffer' : ''}`] as (
+    const wait = this.replicaWait?.covers(name) ? this.replicaWait : null
+    const client = wait ? wait.client : this.client
+    const command = (client as any)[`${commandName(name)}${buffers ? 'Buffer' : ''}`] as (
       ...args: unknown[]
     ) => Promise<Reply>
-    return this.guarded(command.call(this.client, ...keys, ...args.map(scriptArg)))
+    const reply = command.call(client, ...keys, ...args.map(scriptArg))
+    return this.guarded(wait ? wait.confirm(reply, Date.now()) : reply)
   }
 
   /** Settles within the timeout, turning connection failures into UnavailableError. */
@@ -77,19 +94,38 @@ export class RedisConnection {
   }
 
   async close(): Promise<void> {
-    const quit = this.client.quit().catch(() => {})
+    const clients = [this.client, ...(this.replicaWait ? [this.replicaWait.client] : [])]
+    const quit = Promise.all(clients.map((client) => client.quit().catch(() => {})))
     await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, this.timeoutMs))])
-    this.client.disconnect()
+    for (const client of clients) client.disconnect()
     this.guard.close()
+  }
+
+  /** A client with the scripts defined, whose connection errors are kept to say why it is down. */
+  private open(options: ConnectionOptions): Client {
+    const client = connect(options)
+    // Without a listener ioredis prints every connection error; failures reach callers instead.
+    client.on('error', (error: Error) => {
+      this.connectionError = error
+    })
+    client.on('sentinelError', (error: Error) => {
+      this.sentinelError = error
+    })
+    client.on('ready', () => {
+      this.connectionError = null
+      this.sentinelError = null
+    })
+    defineScripts(client)
+    return client
   }
 
   private storeError(error: unknown): unknown {
     if (error instanceof EngineError) return error
-    if (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) return error
-    const reason = (error as Error)?.message ?? String(error)
+    if (error instanceof ReplyError && !UNAVAILABLE_REPLIES.has(replyCode((error as Error).message)))
+      return error
     return new UnavailableError(
       'unreachable',
-      `Redis unavailable: ${this.lastError && this.lastError !== reason ? `${reason} (${this.lastError})` : reason}`,
+      failureText(this.target, error, this.connectionError, this.sentinelError),
     )
   }
 }
@@ -106,6 +142,9 @@ function connect(options: ConnectionOptions): Client {
     retryStrategy: (attempt) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS),
     enableAutoPipelining: true,
   }
+  // A URL's own password wins over this one (configuration refuses both at once).
+  if (options.password !== undefined) connection.password = options.password
+  if (options.sentinel) return new Redis(sentinelOptions(options.sentinel, connection))
   if (options.clusterNodes?.length) {
     return new Cluster(options.clusterNodes.map(parseNode), {
       enableAutoPipelining: true,
@@ -116,10 +155,5 @@ function connect(options: ConnectionOptions): Client {
       redisOptions: connection,
     })
   }
-  return new Redis(options.url ?? 'redis://127.0.0.1:6379', connection)
-}
-
-function parseNode(node: string): ClusterNode {
-  const at = node.lastIndexOf(':')
-  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
+  return new Redis(options.url ?? DEFAULT_URL, connection)
 }

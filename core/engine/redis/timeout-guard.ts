@@ -12,10 +12,15 @@ export class TimeoutGuard {
   private readonly ticker: ReturnType<typeof setInterval>
   private closed = false
 
-  /** `toStoreError` turns what an operation failed with into the error its caller sees. */
+  /**
+   * `toStoreError` turns what an operation failed with into the error its caller sees;
+   * `timedOut` makes the error of an operation still in flight at its deadline.
+   */
   constructor(
     private readonly timeoutMs: number,
     private readonly toStoreError: (error: unknown) => unknown,
+    private readonly timedOut: () => unknown = () =>
+      new UnavailableError('timeout', `Redis did not answer within ${timeoutMs} ms`),
   ) {
     // Ten checks per timeout, at most every 100 ms: a late failure is late by a tenth of the timeout.
     this.ticker = setInterval(() => this.expire(), Math.max(10, Math.min(100, timeoutMs / 10)))
@@ -58,7 +63,7 @@ export class TimeoutGuard {
     for (const entry of this.inFlight) {
       if (entry.deadline > now) return
       this.inFlight.delete(entry)
-      entry.reject(new UnavailableError('timeout', `Redis did not answer within ${this.timeoutMs} ms`))
+      entry.reject(this.timedOut())
     }
   }
 }
