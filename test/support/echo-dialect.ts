@@ -3,7 +3,6 @@
 
 import * as v from 'valibot'
 import { defineDialect } from '../../core/dialect.ts'
-import { fromUtf8 } from '../../core/engine/bytes.ts'
 import { readBody } from '../../core/http/body.ts'
 import { bearerToken } from '../../core/http/credentials.ts'
 import { HttpError } from '../../core/http/errors.ts'
@@ -60,7 +59,8 @@ export const echoDialect = defineDialect({
       .get('/items/*', async ({ request, key }) => {
         const entry = await engine.get(await account(request), key)
         if (!entry) throw new HttpError(404, 'no such item')
-        return new Response(fromUtf8(entry.value))
+        // The stored bytes as they are, as a real dialect answers a value (no text decoding).
+        return new Response(entry.value)
       })
       .get('/boom', () => {
         throw new Error('a bug')
