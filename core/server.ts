@@ -4,6 +4,8 @@
 // in front, a path only those configurations take.
 
 import { type AnyElysia, Elysia } from 'elysia'
+import { adminGuard } from './admin/guard.ts'
+import { dataRoutes } from './admin/routes.ts'
 import type { Accounts } from './auth/accounts.ts'
 import { adminRoutes } from './auth/admin-api.ts'
 import type { Config } from './config.ts'
@@ -142,7 +144,15 @@ function buildApp(
   // the not-found path below answers from the core router.
   if (config.adminToken) consoleRoutes(core)
   let app: AnyElysia = new Elysia(ELYSIA_CONFIG).use(core.elysia())
-  if (config.adminToken) app = app.use(adminRoutes(corePipeline, accounts, config.adminToken).elysia())
+  if (config.adminToken) {
+    const admin = dataRoutes(adminRoutes(corePipeline, accounts, config.adminToken), {
+      engine,
+      accounts,
+      metrics,
+      guarded: adminGuard(config.adminToken),
+    })
+    app = app.use(admin.elysia())
+  }
 
   // Longest prefix first, so that an unknown path is answered by the dialect it is under.
   const routed: RoutedMount[] = [...mounts]
