@@ -12,6 +12,7 @@ import type { ErrorShape } from './http/error-table.ts'
 import type { CorsPolicy } from './http/pipeline.ts'
 import type { DialectRouter } from './http/router.ts'
 import type { Logger } from './log.ts'
+import type { OpenApiDocument } from './openapi.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import type { ScriptSandbox } from './scripting/sandbox.ts'
 
@@ -44,6 +45,11 @@ export interface Dialect<Options extends object = any> {
   maxBodyBytes(options: Options): number
   /** How every error answers: engine errors and the core's by table, its own HttpErrors as they are. */
   errors: ErrorShape
+  /**
+   * Its OpenAPI 3.1 document, paths relative to its base URL (served at /openapi/<name>.json);
+   * every route it declares is in it, and nothing else (test/core/openapi.test.ts).
+   */
+  openapi?: OpenApiDocument
   /** Declares its routes, relative to the mount's prefix. */
   routes(router: DialectRouter, context: DialectContext<Options>): void
 }

@@ -11,6 +11,7 @@ import { adminRoutes } from './auth/admin-api.ts'
 import type { Config } from './config.ts'
 import { consoleRoutes } from './console/routes.ts'
 import type { Dialect } from './dialect.ts'
+import { discoveryRoutes } from './discovery.ts'
 import type { Engine } from './engine/engine.ts'
 import { Call, setPeer } from './http/call.ts'
 import { CORE_ERRORS } from './http/core-errors.ts'
@@ -143,6 +144,12 @@ function buildApp(
   // The console is on the core router itself: its page, /admin/, is a trailing-slash route, which
   // the not-found path below answers from the core router.
   if (config.adminToken) consoleRoutes(core)
+  discoveryRoutes(core, {
+    config,
+    engine,
+    dialects: parts.dialects,
+    rootTaken: mounts.some(({ mount }) => mount.prefix === ''),
+  })
   let app: AnyElysia = new Elysia(ELYSIA_CONFIG).use(core.elysia())
   if (config.adminToken) {
     const admin = dataRoutes(adminRoutes(corePipeline, accounts, config.adminToken), {
