@@ -1,7 +1,7 @@
 // The web console in a real browser (headless Chromium), on the embedded store and on Redis: sign
 // in (a wrong token first), create an account, write keys through Workers KV's own API, find them
 // in the console, edit one and read the edit back through Workers KV, delete it, watch the health
-// page. Each page's screenshot lands in test-artifacts/console/<store>/.
+// page and the API documents. Each page's screenshot lands in test-artifacts/console/<store>/.
 //
 // Redis Cluster is left out on purpose: the console only talks to the admin API, whose own tests
 // cover every store; a third browser run would add time and no case.
@@ -145,6 +145,17 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
     expect(await page.locator('.status').textContent()).toContain(storeName === 'sqlite' ? 'sqlite' : 'redis')
     await page.locator('svg.sparkline').waitFor()
     await shot('06-health')
+  })
+
+  step("the API page lists each dialect's base URL and reads its OpenAPI document", async () => {
+    await page.click('nav >> text=API')
+    await page.locator('section.card h2').waitFor()
+    expect(await page.locator('table').first().textContent()).toContain('/client/v4')
+    await page.click('nav.tabs >> text=workers-kv')
+    await page.getByRole('heading', { name: 'Workers KV REST API (kvgate)' }).waitFor()
+    const operations = (await page.locator('section.card table').textContent())!
+    expect(operations).toContain('/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key}')
+    await shot('07-api')
   })
 
   step('signing out forgets the token', async () => {
