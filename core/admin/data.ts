@@ -65,7 +65,12 @@ export class AdminData {
   }
 
   async deleteNamespace(id: string): Promise<void> {
-    await this.found(id)
+    const ns = await this.found(id)
+    // A LightKV app or RocketStack account is its namespace: its credentials would go on writing
+    // to a namespace nobody lists. The account goes, and its namespace with it.
+    if (ns.owner === ns.id) {
+      throw new HttpError(409, `namespace ${id} is account ${id}'s own: delete the account instead`)
+    }
     if (!(await this.engine.namespaces.delete(id))) throw notFound()
   }
 

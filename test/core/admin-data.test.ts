@@ -224,6 +224,20 @@ describeEachStore('admin data API', (store) => {
     ).toBe(404)
   })
 
+  test("an account's own namespace (LightKV, RocketStack) is deleted with its account, not alone", async () => {
+    const app = await kvgate.createAccount('lightkv')
+    const refused = await kvgate.fetch(`/admin/namespaces/${app.account_id}`, {
+      method: 'DELETE',
+      headers: admin,
+    })
+    expect(refused.status).toBe(409)
+    expect((await refused.json()).error).toContain('delete the account')
+    expect((await get(`/admin/namespaces/${app.account_id}`)).status).toBe(200)
+    const gone = await kvgate.fetch(`/admin/accounts/${app.account_id}`, { method: 'DELETE', headers: admin })
+    expect(gone.status).toBe(204)
+    expect((await get(`/admin/namespaces/${app.account_id}`)).status).toBe(404)
+  })
+
   test("the engine's own namespaces are not reachable", async () => {
     for (const id of ['_system', '_accounts', '_ratelimit', 'nothing-here']) {
       expect((await get(`/admin/namespaces/${id}/keys`)).status).toBe(404)
