@@ -46,6 +46,11 @@ export interface Dialect<Options extends object = any> {
   /** How every error answers: engine errors and the core's by table, its own HttpErrors as they are. */
   errors: ErrorShape
   /**
+   * Every value it stores is JSON text (kind json), which it hands back unparsed: the operator's
+   * tools then write only JSON into its namespaces.
+   */
+  jsonValues?: boolean
+  /**
    * Its OpenAPI 3.1 document, paths relative to its base URL (served at /openapi/<name>.json);
    * every route it declares is in it, and nothing else (test/core/openapi.test.ts).
    */
@@ -58,6 +63,10 @@ export interface Dialect<Options extends object = any> {
 export function defineDialect<Options extends object>(dialect: Dialect<Options>): Dialect<Options> {
   return dialect
 }
+
+/** The dialects whose values are all JSON text (see Dialect.jsonValues). */
+export const jsonValueDialects = (dialects: Dialect[]): Set<string> =>
+  new Set(dialects.filter((dialect) => dialect.jsonValues).map((dialect) => dialect.name))
 
 /** The account kinds of every known dialect, enabled or not: the operator may prepare accounts ahead. */
 export function accountKinds(dialects: Dialect[]): Map<string, AccountKind> {

@@ -10,7 +10,7 @@ import type { Accounts } from './auth/accounts.ts'
 import { adminRoutes } from './auth/admin-api.ts'
 import type { Config } from './config.ts'
 import { consoleRoutes } from './console/routes.ts'
-import type { Dialect } from './dialect.ts'
+import { type Dialect, jsonValueDialects } from './dialect.ts'
 import { discoveryRoutes } from './discovery.ts'
 import type { Engine } from './engine/engine.ts'
 import { Call, setPeer } from './http/call.ts'
@@ -156,6 +156,7 @@ function buildApp(
       engine,
       accounts,
       metrics,
+      jsonDialects: jsonValueDialects(parts.dialects),
       guarded: adminGuard(config.adminToken),
     })
     app = app.use(admin.elysia())

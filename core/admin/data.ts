@@ -40,6 +40,8 @@ export class AdminData {
   constructor(
     private readonly engine: Engine,
     private readonly accounts: Accounts,
+    /** Dialects whose values are all JSON text (Dialect.jsonValues). */
+    private readonly jsonDialects: ReadonlySet<string> = new Set(),
   ) {}
 
   async namespaces(query: {
@@ -103,9 +105,9 @@ export class AdminData {
 
   /** Writes an entry; returns its new version. */
   async putEntry(id: string, key: Uint8Array, write: EntryWrite): Promise<{ version: number }> {
-    await this.found(id)
+    const ns = await this.found(id)
     const current = await this.engine.get(id, key)
-    const value = valueToStore(write, current)
+    const value = valueToStore(write, current, this.jsonDialects.has(ns.dialect) ? ns.dialect : null)
     const options: PutOptions = {}
     if (write.ttl !== undefined) options.ttlMs = write.ttl * 1000
     else if (write.expiresAt !== undefined) options.expiresAt = write.expiresAt

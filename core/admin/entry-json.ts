@@ -101,8 +101,25 @@ export function entryJson(entry: Entry): EntryJson {
  * still fits them, so an edit leaves the dialect that wrote the entry reading it as before (a
  * counter stays a counter, JSON stays JSON).
  */
-export function valueToStore(write: EntryWrite, current: Entry | null): ValueInput {
+export function valueToStore(
+  write: EntryWrite,
+  current: Entry | null,
+  jsonDialect: string | null = null,
+): ValueInput {
   const bytes = bytesOf(write)
+  if (jsonDialect !== null) {
+    // The dialect hands its values back as the JSON text they are: anything else would break its answers.
+    const text = fromUtf8Strict(bytes)
+    if (text === null || !isJson(text) || (write.kind !== undefined && write.kind !== 'json')) {
+      throw new HttpError(400, `${jsonDialect} values are JSON text`)
+    }
+    return {
+      bytes,
+      kind: 'json',
+      contentType: 'application/json',
+      metadata: metadataOf(write, current),
+    }
+  }
   if (write.kind !== undefined && !fits(write.kind, bytes)) {
     throw new HttpError(400, `the value is not of kind ${write.kind}`)
   }
@@ -113,14 +130,17 @@ export function valueToStore(write: EntryWrite, current: Entry | null): ValueInp
     bytes,
     kind,
     contentType: current?.contentType ?? null,
-    metadata:
-      write.metadata === undefined
-        ? (current?.metadata ?? null)
-        : write.metadata === null
-          ? null
-          : JSON.stringify(write.metadata),
+    metadata: metadataOf(write, current),
   }
 }
+
+/** Absent: the stored entry's; null: none; else the JSON given. */
+const metadataOf = (write: EntryWrite, current: Entry | null): string | null =>
+  write.metadata === undefined
+    ? (current?.metadata ?? null)
+    : write.metadata === null
+      ? null
+      : JSON.stringify(write.metadata)
 
 function bytesOf(write: EntryWrite): Uint8Array {
   switch (write.encoding) {

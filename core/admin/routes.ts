@@ -20,6 +20,8 @@ export interface DataRoutesParts {
   engine: Engine
   accounts: Accounts
   metrics: Metrics
+  /** Dialects whose values are all JSON text (Dialect.jsonValues). */
+  jsonDialects?: ReadonlySet<string>
   guarded: (handler: Handler) => Handler
 }
 
@@ -45,7 +47,7 @@ const queryOf = (call: Call) => Object.fromEntries(call.query)
 /** Adds the data routes to the admin router (prefix /admin). */
 export function dataRoutes(router: DialectRouter, parts: DataRoutesParts): DialectRouter {
   const { engine, guarded, metrics } = parts
-  const data = new AdminData(engine, parts.accounts)
+  const data = new AdminData(engine, parts.accounts, parts.jsonDialects)
   const nsId = (call: Call) => call.params.id!
 
   return router

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { AdminData, type NamespaceJson } from '../admin/data.ts'
 import type { EntryJson, EntryWrite, KeyRowJson } from '../admin/entry-json.ts'
 import { Accounts } from '../auth/accounts.ts'
-import { accountKinds, type Dialect } from '../dialect.ts'
+import { accountKinds, type Dialect, jsonValueDialects } from '../dialect.ts'
 import { fromUtf8Strict, utf8 } from '../engine/bytes.ts'
 import { isEngineError } from '../engine/errors.ts'
 import { HttpError } from '../http/errors.ts'
@@ -101,7 +101,7 @@ export async function runData(
     source = remoteData(url, env.KVGATE_ADMIN_TOKEN)
   } else {
     const engine = openConfiguredEngine(values, env, dialects)
-    source = new AdminData(engine, new Accounts(engine, accountKinds(dialects)))
+    source = new AdminData(engine, new Accounts(engine, accountKinds(dialects)), jsonValueDialects(dialects))
     close = async () => {
       await engine.namespaces.drainDeleted()
       await engine.close()

@@ -17,5 +17,6 @@ export const lightkvDialect: Dialect<LightKvOptions> = defineDialect({
   maxBodyBytes: (options) => options.maxBodyBytes,
   errors: LIGHTKV_ERRORS,
   openapi: lightkvOpenApi,
+  jsonValues: true,
   routes: lightKvRoutes,
 })

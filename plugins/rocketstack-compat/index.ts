@@ -19,5 +19,6 @@ export const rocketstackDialect = defineDialect({
   maxBodyBytes,
   errors: ROCKETSTACK_ERRORS,
   openapi: rocketstackOpenApi,
+  jsonValues: true,
   routes: rocketstackRoutes,
 })

@@ -224,6 +224,31 @@ describeEachStore('admin data API', (store) => {
     ).toBe(404)
   })
 
+  test('into a dialect whose values are JSON text (RocketStack, LightKV), only JSON is written, and the dialect reads it', async () => {
+    const account = await kvgate.createAccount('rocketstack')
+    const path = `/admin/namespaces/${account.account_id}/entries/item`
+    const write = (body: unknown) =>
+      kvgate.fetch(path, { method: 'PUT', headers: admin, body: JSON.stringify(body) })
+    const refused = await write({ value: 'plain words' })
+    expect(refused.status).toBe(400)
+    expect((await refused.json()).error).toBe('rocketstack values are JSON text')
+    expect((await write({ value: Buffer.from([0xff]).toString('base64'), encoding: 'base64' })).status).toBe(
+      400,
+    )
+    expect((await write({ value: '{"n":1}', kind: 'text' })).status).toBe(400)
+    expect((await write({ value: '{"n": 1}' })).status).toBe(200)
+    const read = await kvgate.fetch('/rocketstack/kv/items/item', {
+      headers: { authorization: `Bearer ${account.credentials.api_key}` },
+    })
+    expect(read.status).toBe(200)
+    expect((await read.json()).data).toMatchObject({ key: 'item', value: { n: 1 } })
+    expect(await (await get(path)).json()).toMatchObject({
+      encoding: 'json',
+      kind: 'json',
+      content_type: 'application/json',
+    })
+  })
+
   test("an account's own namespace (LightKV, RocketStack) is deleted with its account, not alone", async () => {
     const app = await kvgate.createAccount('lightkv')
     const refused = await kvgate.fetch(`/admin/namespaces/${app.account_id}`, {
@@ -250,7 +275,7 @@ describeEachStore('admin data API', (store) => {
     expect(stats.backend).toContain(store.name === 'sqlite' ? 'sqlite' : 'redis')
     expect(stats.version).toMatch(/^\d+\.\d+\.\d+/)
     expect(typeof stats.uptime).toBe('number')
-    expect(stats.counts.accounts).toEqual({ 'workers-kv': 1 })
+    expect(stats.counts.accounts['workers-kv']).toBe(1)
     expect(stats.counts.namespaces['workers-kv']).toBe(1)
     expect(typeof stats.rates.total).toBe('number')
   })

@@ -91,26 +91,27 @@ for (const open of targets) {
     })
     afterAll(() => target.close())
 
+    // A LightKV app: its values are JSON text, which is all the data commands write there.
     test('put, get, keys and delete, in JSON as the admin API answers', async () => {
-      expect(await json(['put', ns, 'greeting', 'hello', '--ttl', '600'])).toEqual({
+      expect(await json(['put', ns, 'greeting', '"hello"', '--ttl', '600'])).toEqual({
         version: expect.any(Number),
       })
       await data(['put', ns, 'user/1', '{"name":"ann"}'])
-      await data(['put', ns, 'user/2', '-'], new TextEncoder().encode('from stdin'))
-      await data(['put', ns, 'bin', '-'], new Uint8Array([0xff, 0x00]))
+      await data(['put', ns, 'user/2', '-'], new TextEncoder().encode('"from stdin"'))
+      await data(['put', ns, 'n', '-'], new TextEncoder().encode('42'))
 
       const entry = await json(['get', ns, 'greeting'])
-      expect(entry).toMatchObject({ key: 'greeting', value: 'hello', encoding: 'text' })
+      expect(entry).toMatchObject({ key: 'greeting', value: '"hello"', encoding: 'json', kind: 'json' })
       expect(Date.parse(entry.expires_at) - Date.now()).toBeGreaterThan(590_000)
-      expect(text(await data(['get', ns, 'user/2']))).toBe('from stdin')
-      expect((await data(['get', ns, 'bin'])).stdout).toEqual(new Uint8Array([0xff, 0x00]))
+      expect(text(await data(['get', ns, 'user/2']))).toBe('"from stdin"')
+      expect((await data(['get', ns, 'n'])).stdout).toEqual(new TextEncoder().encode('42'))
 
       const keys = await json(['keys', ns, '--prefix', 'user/'])
       expect(keys.keys.map((row: { key: string }) => row.key)).toEqual(['user/1', 'user/2'])
       const page = await data(['keys', ns, '--limit', '1'])
       expect(page.stderr).toMatch(/^more: --cursor \S+\n$/)
       const next = await json(['keys', ns, '--limit', '1', '--cursor', page.stderr!.trim().split(' ').pop()!])
-      expect(next.keys.map((row: { key: string }) => row.key)).toEqual(['greeting'])
+      expect(next.keys.map((row: { key: string }) => row.key)).toEqual(['n'])
 
       await data(['delete', ns, 'user/1'])
       expect((await json(['keys', ns, '--prefix', 'user/'])).keys).toHaveLength(1)
@@ -124,10 +125,10 @@ for (const open of targets) {
       expect(row.indexOf('lightkv')).toBe(lines[0]!.indexOf('DIALECT'))
       const keys = text(await data(['keys', ns]))
       expect(keys.split('\n')[0]).toMatch(/^KEY +SIZE +KIND +VERSION +EXPIRES +METADATA$/)
-      expect(keys.split('\n')[1]).toMatch(/^bin +2 +bytes /)
+      expect(keys.split('\n')[2]).toMatch(/^n +2 +json /)
       const shown = text(await data(['get', ns, 'greeting'], undefined, true))
       expect(shown).toMatch(/^KIND +VERSION +UPDATED +EXPIRES +METADATA\n/)
-      expect(shown.trimEnd().split('\n').pop()).toBe('hello')
+      expect(shown.trimEnd().split('\n').pop()).toBe('"hello"')
     })
 
     test('what is wrong is one clear message', async () => {
@@ -148,6 +149,7 @@ for (const open of targets) {
         '--ttl must be whole seconds, at least 1',
       )
       expect(await refused(['keys', ns, '--limit', '5000'])).toBe('--limit must be from 1 to 1000')
+      expect(await refused(['put', ns, 'k', 'not json'])).toBe('lightkv values are JSON text')
     })
   })
 }
@@ -167,8 +169,8 @@ describe('the kvgate command', () => {
   test('kvgate data put reads stdin; get prints the value; a missing namespace is one line and exit 1', () => {
     const created = run(['admin', 'accounts', 'create', '--dialect', 'lightkv'])
     const ns = JSON.parse(created.stdout).account_id
-    expect(run(['data', 'put', ns, 'k', '-'], 'piped value').code).toBe(0)
-    expect(run(['data', 'get', ns, 'k'])).toEqual({ code: 0, stdout: 'piped value', stderr: '' })
+    expect(run(['data', 'put', ns, 'k', '-'], '"piped value"').code).toBe(0)
+    expect(run(['data', 'get', ns, 'k'])).toEqual({ code: 0, stdout: '"piped value"', stderr: '' })
     expect(run(['data', 'get', 'nope', 'k'])).toEqual({
       code: 1,
       stdout: '',
