@@ -48,6 +48,8 @@ export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toI
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 const INTEGER = /^-?(0|[1-9][0-9]*)$/
+/** A decimal literal, as the dialects that count (KVdb) take a float: no hex, no spaces, no Infinity. */
+const DECIMAL = /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
@@ -169,7 +171,7 @@ function fits(kind: ValueKind, bytes: Uint8Array): boolean {
     case 'int':
       return INTEGER.test(text) && BigInt(text) >= INT64_MIN && BigInt(text) <= INT64_MAX
     case 'float':
-      return text.trim() !== '' && Number.isFinite(Number(text))
+      return DECIMAL.test(text) && Number.isFinite(Number(text))
   }
 }
 

@@ -170,6 +170,26 @@ describeEachStore('admin data API', (store) => {
     ])
   })
 
+  test("an edit keeps the entry's kind where the new value fits it: a KVdb counter stays a counter", async () => {
+    const kvdb = (init: RequestInit = {}) =>
+      kvgate.fetch(`/kvdb/${state.bucket}/hits`, {
+        ...init,
+        headers: { authorization: `Bearer kvdb-secret-1`, ...init.headers },
+      })
+    expect((await kvdb({ method: 'PATCH', body: '1' })).status).toBe(200)
+    const path = `/admin/namespaces/${state.bucket}/entries/hits`
+    expect((await (await get(path)).json()).kind).toBe('int')
+    const edit = (value: string) =>
+      kvgate.fetch(path, { method: 'PUT', headers: admin, body: JSON.stringify({ value }) })
+    expect((await edit('41')).status).toBe(200)
+    expect((await (await get(path)).json()).kind).toBe('int')
+    expect(await (await kvdb({ method: 'PATCH', body: '1' })).text()).toBe('42')
+    for (const value of ['0x10', '1.5.1', ' 7']) {
+      expect((await edit(value)).status).toBe(200)
+      expect({ value, kind: (await (await get(path)).json()).kind }).toEqual({ value, kind: 'text' })
+    }
+  })
+
   test('bad writes are 400 with the reason, never 500', async () => {
     for (const [body, reason] of [
       [{}, 'value'],
