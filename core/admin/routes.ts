@@ -48,7 +48,11 @@ const queryOf = (call: Call) => Object.fromEntries(call.query)
 export function dataRoutes(router: DialectRouter, parts: DataRoutesParts): DialectRouter {
   const { engine, guarded, metrics } = parts
   const data = new AdminData(engine, parts.accounts, parts.jsonDialects)
-  const nsId = (call: Call) => call.params.id!
+  // Elysia gives a segment it cannot percent-decode ("%u0041") as null: no namespace has that id.
+  const nsId = (call: Call) => {
+    const id: unknown = call.params.id
+    return typeof id === 'string' ? id : ''
+  }
 
   return router
     .get(
