@@ -12,6 +12,7 @@ import type { ErrorShape } from './http/error-table.ts'
 import type { CorsPolicy } from './http/pipeline.ts'
 import type { DialectRouter } from './http/router.ts'
 import type { Logger } from './log.ts'
+import type { OpenApiDocument } from './openapi.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import type { ScriptSandbox } from './scripting/sandbox.ts'
 
@@ -44,6 +45,16 @@ export interface Dialect<Options extends object = any> {
   maxBodyBytes(options: Options): number
   /** How every error answers: engine errors and the core's by table, its own HttpErrors as they are. */
   errors: ErrorShape
+  /**
+   * Every value it stores is JSON text (kind json), which it hands back unparsed: the operator's
+   * tools then write only JSON into its namespaces.
+   */
+  jsonValues?: boolean
+  /**
+   * Its OpenAPI 3.1 document, paths relative to its base URL (served at /openapi/<name>.json);
+   * every route it declares is in it, and nothing else (test/core/openapi.test.ts).
+   */
+  openapi?: OpenApiDocument
   /** Declares its routes, relative to the mount's prefix. */
   routes(router: DialectRouter, context: DialectContext<Options>): void
 }
@@ -52,6 +63,10 @@ export interface Dialect<Options extends object = any> {
 export function defineDialect<Options extends object>(dialect: Dialect<Options>): Dialect<Options> {
   return dialect
 }
+
+/** The dialects whose values are all JSON text (see Dialect.jsonValues). */
+export const jsonValueDialects = (dialects: Dialect[]): Set<string> =>
+  new Set(dialects.filter((dialect) => dialect.jsonValues).map((dialect) => dialect.name))
 
 /** The account kinds of every known dialect, enabled or not: the operator may prepare accounts ahead. */
 export function accountKinds(dialects: Dialect[]): Map<string, AccountKind> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 
-// The kvgate command: `kvgate` (serve, the default), `kvgate admin ...`, `kvgate selftest`.
+// The kvgate command: `kvgate` (serve, the default), `kvgate admin ...`, `kvgate data ...`,
+// `kvgate selftest`.
 // Dispatch only: each command imports what it needs when it runs, so `kvgate --help` or an admin
 // command never loads the server, and the server never loads what only the commands use.
 
@@ -13,6 +14,7 @@ const USAGE = `usage:
                  [--redis-sentinels H:P,... --redis-sentinel-master NAME] [--workers N]
                  [--sqlite-sync off|normal|full] [--config FILE]
   kvgate admin accounts ...   (kvgate admin --help)
+  kvgate data namespaces | keys NS | get NS KEY | put NS KEY [VALUE|-] | delete NS KEY   (kvgate data --help)
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
   kvgate healthcheck [--url URL] [--timeout-ms N]   exits 0 when a running kvgate's /healthz answers 200
   kvgate version              prints kvgate's version and the runtime's
@@ -37,6 +39,19 @@ async function healthcheck(argv: string[]): Promise<void> {
   process.exit(result.ok ? 0 : 1)
 }
 
+/** All of stdin, for `kvgate data put NS KEY -`. */
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array)
+  const all = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.length, 0))
+  let at = 0
+  for (const chunk of chunks) {
+    all.set(chunk, at)
+    at += chunk.length
+  }
+  return all
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {
@@ -48,6 +63,20 @@ async function main(argv: string[]): Promise<void> {
       }
       const output = await runAdmin(rest, process.env, await allDialects())
       if (output !== null) process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
+      return
+    }
+    case 'data': {
+      const { DATA_USAGE, runData } = await import('./cli/data.ts')
+      if (rest.length === 0 || rest.includes('--help')) {
+        process.stdout.write(`${DATA_USAGE}\n`)
+        return
+      }
+      const output = await runData(rest, process.env, await allDialects(), {
+        isTTY: Boolean(process.stdout.isTTY),
+        readStdin,
+      })
+      if (output.stderr) process.stderr.write(output.stderr)
+      process.stdout.write(output.stdout)
       return
     }
     case 'selftest':

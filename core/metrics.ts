@@ -8,6 +8,7 @@
 import type { StoreTimings } from './engine/timed-backend.ts'
 import { watchEventLoopLag } from './event-loop-lag.ts'
 import { type HistogramSeries, PendingCounts, PlainHistogram } from './metrics-histogram.ts'
+import { RequestRates } from './request-rates.ts'
 
 export interface BuildInfo {
   version: string
@@ -61,6 +62,8 @@ export class Metrics {
     series: (operation, backend) => this.storeDuration.seriesOf({ operation, backend }),
   }
   readonly contentType = METRICS_CONTENT_TYPE
+  /** Recent requests per second by dialect, for the admin API's stats. */
+  readonly rates = new RequestRates()
   private readonly durationByDialect = new Map<string, HistogramSeries>()
   private readonly stopLag: () => void
   private registry: Promise<{ metrics(): Promise<string> }> | undefined
@@ -76,6 +79,7 @@ export class Metrics {
       method,
       status: String(status),
     }))
+    this.rates.count(dialect)
     let duration = this.durationByDialect.get(dialect)
     if (!duration) {
       duration = this.requestDuration.seriesOf({ dialect })

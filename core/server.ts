@@ -4,11 +4,14 @@
 // in front, a path only those configurations take.
 
 import { type AnyElysia, Elysia } from 'elysia'
+import { adminGuard } from './admin/guard.ts'
+import { dataRoutes } from './admin/routes.ts'
 import type { Accounts } from './auth/accounts.ts'
 import { adminRoutes } from './auth/admin-api.ts'
 import type { Config } from './config.ts'
 import { consoleRoutes } from './console/routes.ts'
-import type { Dialect } from './dialect.ts'
+import { type Dialect, jsonValueDialects } from './dialect.ts'
+import { discoveryRoutes } from './discovery.ts'
 import type { Engine } from './engine/engine.ts'
 import { Call, setPeer } from './http/call.ts'
 import { CORE_ERRORS } from './http/core-errors.ts'
@@ -141,8 +144,23 @@ function buildApp(
   // The console is on the core router itself: its page, /admin/, is a trailing-slash route, which
   // the not-found path below answers from the core router.
   if (config.adminToken) consoleRoutes(core)
+  discoveryRoutes(core, {
+    config,
+    engine,
+    dialects: parts.dialects,
+    rootTaken: mounts.some(({ mount }) => mount.prefix === ''),
+  })
   let app: AnyElysia = new Elysia(ELYSIA_CONFIG).use(core.elysia())
-  if (config.adminToken) app = app.use(adminRoutes(corePipeline, accounts, config.adminToken).elysia())
+  if (config.adminToken) {
+    const admin = dataRoutes(adminRoutes(corePipeline, accounts, config.adminToken), {
+      engine,
+      accounts,
+      metrics,
+      jsonDialects: jsonValueDialects(parts.dialects),
+      guarded: adminGuard(config.adminToken),
+    })
+    app = app.use(admin.elysia())
+  }
 
   // Longest prefix first, so that an unknown path is answered by the dialect it is under.
   const routed: RoutedMount[] = [...mounts]

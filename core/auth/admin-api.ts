@@ -2,15 +2,14 @@
 // Authorization: Bearer $KVGATE_ADMIN_TOKEN. `kvgate admin ...` prints the same JSON.
 
 import * as v from 'valibot'
+import { adminGuard } from '../admin/guard.ts'
 import { readJson } from '../http/body.ts'
 import type { Call } from '../http/call.ts'
-import { bearerToken } from '../http/credentials.ts'
 import { HttpError } from '../http/errors.ts'
-import type { Handler, RequestPipeline } from '../http/pipeline.ts'
+import type { RequestPipeline } from '../http/pipeline.ts'
 import { DialectRouter } from '../http/router.ts'
 import { parseWith } from '../http/validate.ts'
 import type { Accounts } from './accounts.ts'
-import { constantTimeEqual } from './secrets.ts'
 
 export const CreateAccountBody = v.object({
   dialect: v.string('"dialect" is required'),
@@ -30,14 +29,7 @@ export function adminRoutes(
   accounts: Accounts,
   adminToken: string,
 ): DialectRouter {
-  const guarded =
-    (handler: Handler): Handler =>
-    (call: Call) => {
-      if (!constantTimeEqual(bearerToken(call.request) ?? '', adminToken)) {
-        throw new HttpError(401, 'admin token required')
-      }
-      return handler(call)
-    }
+  const guarded = adminGuard(adminToken)
   const body = async (call: Call) => (await readJson(call.request, BODY_LIMIT)) ?? {}
 
   return new DialectRouter('/admin', pipeline, 'kvgate:admin', '')

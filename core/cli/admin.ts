@@ -4,19 +4,17 @@
 
 import { parseArgs } from 'node:util'
 import { Accounts } from '../auth/accounts.ts'
-import { loadConfig } from '../config.ts'
 import { accountKinds, type Dialect } from '../dialect.ts'
-import { Engine } from '../engine/engine.ts'
 import { isEngineError } from '../engine/errors.ts'
-import { openBackend } from '../engine/store.ts'
 import { UsageError } from './fail.ts'
+import { openConfiguredEngine, STORE_FLAGS, STORE_USAGE } from './store.ts'
 
 export const ADMIN_USAGE = `usage:
   kvgate admin accounts create --dialect DIALECT [--name NAME]
   kvgate admin accounts list
   kvgate admin accounts rotate ID [--which read|readwrite|both]
   kvgate admin accounts delete ID
-store flags (else the environment): --data FILE | --redis-url URL | --redis-cluster-nodes HOST:PORT,...
+${STORE_USAGE}
 remote server: --url http://HOST:PORT (or KVGATE_URL) with KVGATE_ADMIN_TOKEN`
 
 type Operation =
@@ -36,16 +34,7 @@ export async function runAdmin(
   const url = values.url ?? env.KVGATE_URL
   if (url) return remote(url, env.KVGATE_ADMIN_TOKEN, operation)
 
-  const storeFlags = ['data', 'redis-url', 'redis-cluster-nodes', 'config'].flatMap((flag) =>
-    values[flag as keyof typeof values] === undefined
-      ? []
-      : [`--${flag}`, String(values[flag as keyof typeof values])],
-  )
-  const config = loadConfig({ env, argv: storeFlags, dialects })
-  const engine = new Engine(openBackend(config.store, { timeoutMs: config.storeTimeoutMs }), {
-    sweepIntervalMs: 0,
-    limits: config.engineLimits,
-  })
+  const engine = openConfiguredEngine(values, env, dialects)
   try {
     const accounts = new Accounts(engine, accountKinds(dialects))
     switch (operation.action) {
@@ -78,10 +67,7 @@ function parseAdminArgs(argv: string[]) {
         name: { type: 'string' },
         which: { type: 'string' },
         url: { type: 'string' },
-        data: { type: 'string' },
-        'redis-url': { type: 'string' },
-        'redis-cluster-nodes': { type: 'string' },
-        config: { type: 'string' },
+        ...STORE_FLAGS,
       },
     })
   } catch (error) {

@@ -9,6 +9,7 @@ import dom from './ui/dom.mjs' with { type: 'text' }
 import format from './ui/format.mjs' with { type: 'text' }
 import index from './ui/index.html' with { type: 'text' }
 import accountsPage from './ui/pages/accounts.mjs' with { type: 'text' }
+import apiDocsPage from './ui/pages/api-docs.mjs' with { type: 'text' }
 import entryPage from './ui/pages/entry.mjs' with { type: 'text' }
 import healthPage from './ui/pages/health.mjs' with { type: 'text' }
 import keysPage from './ui/pages/keys.mjs' with { type: 'text' }
@@ -37,6 +38,7 @@ export const CONSOLE_ASSETS: ConsoleAsset[] = [
   { path: 'format.mjs', body: format, contentType: JAVASCRIPT },
   { path: 'pages/sign-in.mjs', body: signInPage, contentType: JAVASCRIPT },
   { path: 'pages/accounts.mjs', body: accountsPage, contentType: JAVASCRIPT },
+  { path: 'pages/api-docs.mjs', body: apiDocsPage, contentType: JAVASCRIPT },
   { path: 'pages/namespaces.mjs', body: namespacesPage, contentType: JAVASCRIPT },
   { path: 'pages/keys.mjs', body: keysPage, contentType: JAVASCRIPT },
   { path: 'pages/entry.mjs', body: entryPage, contentType: JAVASCRIPT },

@@ -41,6 +41,7 @@ export class DialectRouter {
   private readonly app: AnyElysia
   private readonly known: KnownPath[] = []
   private readonly slashRoutes: SlashRoute[] = []
+  private readonly declared: Array<{ method: string; path: string }> = []
 
   constructor(
     readonly prefix: string,
@@ -82,6 +83,7 @@ export class DialectRouter {
    * "Key must not be empty", and Allow there says GET).
    */
   route(method: Method, path: string, handler: Handler, { advertised = true } = {}): this {
+    this.declared.push({ method, path })
     const wrapped = this.pipeline.wrap(`${this.prefix}${path}`, this.withSlashRoute(method, path, handler))
     const pattern = patternOf(path)
     if (`${this.prefix}${path}`.length > 1 && path.endsWith('/')) {
@@ -110,6 +112,14 @@ export class DialectRouter {
       const slash = this.slashRoute(rawPath(call.request.url).slice(this.prefix.length), method)
       return slash ? slash.route.handler(call.withParams(slash.params)) : handler(call)
     }
+  }
+
+  /**
+   * Every route declared, as declared (relative to the prefix, Elysia's ":name" and "*"), in order:
+   * what the OpenAPI documents are checked against.
+   */
+  routes(): ReadonlyArray<{ method: string; path: string }> {
+    return this.declared
   }
 
   /** The methods a path below the prefix takes, or null when it is no route of this dialect. */

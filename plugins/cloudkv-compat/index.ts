@@ -4,6 +4,7 @@
 import { defineDialect } from '../../core/dialect.ts'
 import { DIALECT } from './bucket.ts'
 import { cloudkvErrors } from './errors.ts'
+import { cloudkvOpenApi } from './openapi.ts'
 import { CloudkvOptions, FORM_LIMIT_BYTES } from './options.ts'
 import { declareRoutes } from './routes.ts'
 
@@ -19,5 +20,6 @@ export const cloudkvDialect = defineDialect({
   },
   maxBodyBytes: (options) => Math.max(options.maxValueBytes, FORM_LIMIT_BYTES),
   errors: cloudkvErrors,
+  openapi: cloudkvOpenApi,
   routes: declareRoutes,
 })

@@ -4,6 +4,7 @@
 
 import { type Dialect, defineDialect } from '../../core/dialect.ts'
 import { kvdbErrors } from './errors.ts'
+import { kvdbOpenApi } from './openapi.ts'
 import { type KvdbOptions, KvdbOptionsSchema } from './options.ts'
 import { declareRoutes } from './routes/index.ts'
 
@@ -21,6 +22,7 @@ export const kvdbDialect: Dialect<KvdbOptions> = defineDialect({
   },
   maxBodyBytes: (options) => Math.max(options.maxValueBytes, options.maxTxnBytes, MAX_FORM_BYTES),
   errors: kvdbErrors,
+  openapi: kvdbOpenApi,
   routes(router, { engine, options, rateLimit, scripting, config }) {
     declareRoutes(router, {
       engine,

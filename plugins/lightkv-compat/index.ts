@@ -4,6 +4,7 @@
 import { type Dialect, defineDialect } from '../../core/dialect.ts'
 import { APP_ACCOUNTS } from './auth.ts'
 import { LIGHTKV_ERRORS } from './errors.ts'
+import { lightkvOpenApi } from './openapi.ts'
 import { LightKvOptions } from './options.ts'
 import { lightKvRoutes } from './routes.ts'
 
@@ -15,5 +16,7 @@ export const lightkvDialect: Dialect<LightKvOptions> = defineDialect({
   cors: { allowHeaders: ['Authorization', 'Content-Type'], exposeHeaders: ['Retry-After'] },
   maxBodyBytes: (options) => options.maxBodyBytes,
   errors: LIGHTKV_ERRORS,
+  openapi: lightkvOpenApi,
+  jsonValues: true,
   routes: lightKvRoutes,
 })

@@ -3,6 +3,7 @@
 
 import { defineDialect } from '../../core/dialect.ts'
 import { ROCKETSTACK_ERRORS } from './errors.ts'
+import { rocketstackOpenApi } from './openapi.ts'
 import { maxBodyBytes, RocketStackOptions } from './options.ts'
 import { rocketstackRoutes } from './routes.ts'
 
@@ -17,5 +18,7 @@ export const rocketstackDialect = defineDialect({
   },
   maxBodyBytes,
   errors: ROCKETSTACK_ERRORS,
+  openapi: rocketstackOpenApi,
+  jsonValues: true,
   routes: rocketstackRoutes,
 })

@@ -3,6 +3,7 @@
 
 import { type Dialect, defineDialect } from '../../core/dialect.ts'
 import { workersKvErrors } from './errors.ts'
+import { workersKvOpenApi } from './openapi.ts'
 import { WorkersKvOptions } from './options.ts'
 import { workersKvRoutes } from './routes.ts'
 
@@ -18,5 +19,6 @@ export const workersKvDialect: Dialect<WorkersKvOptions> = defineDialect({
   // Bulk writes are the largest bodies; a value write checks its own, smaller limit.
   maxBodyBytes: (options) => Math.max(options.maxBulkBytes, options.maxValueBytes + 128 * 1024),
   errors: workersKvErrors,
+  openapi: workersKvOpenApi,
   routes: workersKvRoutes,
 })

@@ -1,7 +1,7 @@
 // The web console in a real browser (headless Chromium), on the embedded store and on Redis: sign
 // in (a wrong token first), create an account, write keys through Workers KV's own API, find them
 // in the console, edit one and read the edit back through Workers KV, delete it, watch the health
-// page. Each page's screenshot lands in test-artifacts/console/<store>/.
+// page and the API documents. Each page's screenshot lands in test-artifacts/console/<store>/.
 //
 // Redis Cluster is left out on purpose: the console only talks to the admin API, whose own tests
 // cover every store; a third browser run would add time and no case.
@@ -22,21 +22,6 @@ const stores: Array<{ name: string; env: () => Record<string, string> }> = [
 if (await requireRedis('redis', redisUrl())) {
   stores.push({ name: 'redis', env: () => ({ REDIS_URL: redisUrl(), KVGATE_REDIS_PREFIX: testPrefix() }) })
 }
-
-/**
- * Whether this kvgate's admin API has its data routes (namespaces, keys, entries, stats). The console
- * is built on them; a kvgate without them must get a console that says so instead of breaking.
- */
-async function hasDataRoutes(): Promise<boolean> {
-  const kvgate = testKvgate(dialects)
-  try {
-    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` }
-    return (await kvgate.fetch('/admin/namespaces', { headers })).status !== 404
-  } finally {
-    await kvgate.close()
-  }
-}
-const DATA_ROUTES = await hasDataRoutes()
 
 const WORKERS_KV = '/client/v4'
 /** One step's limit: the whole run per store stays well under a minute. */
@@ -151,23 +136,26 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
     expect(bulk.status).toBe(200)
   })
 
-  if (DATA_ROUTES) dataSteps()
-  else {
-    step('without the admin data routes, the namespace pages say so', async () => {
-      await page.click('nav >> text=Namespaces')
-      expect(await page.getByRole('alert').textContent()).toContain('has no namespace routes')
-      await shot('03-namespaces')
-    })
-  }
+  dataSteps()
 
   step('the health page shows the store and live request rates', async () => {
     await page.click('nav >> text=Health')
     await page.locator('#store-state').waitFor()
     expect(await page.textContent('#store-state')).toBe('Healthy')
     expect(await page.locator('.status').textContent()).toContain(storeName === 'sqlite' ? 'sqlite' : 'redis')
-    if (DATA_ROUTES) await page.locator('svg.sparkline').waitFor()
-    else expect(await page.getByRole('alert').textContent()).toContain('has no stats route')
+    await page.locator('svg.sparkline').waitFor()
     await shot('06-health')
+  })
+
+  step("the API page lists each dialect's base URL and reads its OpenAPI document", async () => {
+    await page.click('nav >> text=API')
+    await page.locator('section.card h2').waitFor()
+    expect(await page.locator('table').first().textContent()).toContain('/client/v4')
+    await page.click('nav.tabs >> text=workers-kv')
+    await page.getByRole('heading', { name: 'Workers KV REST API (kvgate)' }).waitFor()
+    const operations = (await page.locator('section.card table').textContent())!
+    expect(operations).toContain('/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key}')
+    await shot('07-api')
   })
 
   step('signing out forgets the token', async () => {
@@ -182,9 +170,9 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
       expect(url.startsWith(`${server.url}/`)).toBe(true)
       expect(url).not.toContain(ADMIN_TOKEN)
     }
-    // Chromium reports each refused request as a failed load: the wrong token's 401, and without
-    // the data routes their 404s; anything else is a fault.
-    const expected = DATA_ROUTES ? /status of 401/ : /status of (401|404)/
+    // Chromium reports each refused request as a failed load: the wrong token's 401 is expected;
+    // anything else is a fault.
+    const expected = /status of 401/
     const failedLoad = /^Failed to load resource: the server responded with a status of \d+/
     expect(complaints.filter((text) => !(failedLoad.test(text) && expected.test(text)))).toEqual([])
   })

@@ -36,8 +36,8 @@ describe('start-up loads only what the command needs', () => {
     expect([...packages]).toEqual([])
   })
 
-  test('admin commands build no server: no Elysia, no prom-client, no Lua, no Redis client up front', () => {
-    const { files, packages } = staticGraph('core/cli/admin.ts', 'plugins/index.ts')
+  test('admin and data commands build no server: no Elysia, no prom-client, no Lua, no Redis client up front', () => {
+    const { files, packages } = staticGraph('core/cli/admin.ts', 'core/cli/data.ts', 'plugins/index.ts')
     expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual([
       'fastest-levenshtein',
       'valibot',

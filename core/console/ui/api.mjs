@@ -23,6 +23,10 @@ export const ROTATION_ROLES = /** @type {Record<string, string[]>} */ ({
  * @typedef {{ value: string, encoding: 'text' | 'json' | 'base64', metadata?: unknown, ttl?: number }} EntryWrite
  * @typedef {{ backend?: string, uptime?: number, version?: string, counts?: Record<string, unknown>, rates?: Record<string, unknown> }} Stats
  * @typedef {{ status: string, backend?: string, error?: string }} Health
+ * @typedef {{ name: string, base_url: string, openapi: string | null }} MountedDialect
+ * @typedef {{ version: string, backend: string, dialects: MountedDialect[], openapi: string[] }} ServerIndex
+ * @typedef {{ summary?: string, description?: string }} Operation
+ * @typedef {{ info: { title: string, version: string, description?: string }, servers?: Array<{ url: string }>, paths: Record<string, Record<string, Operation>> }} OpenApiDocument
  */
 
 const NO_DATA_ROUTES = "This kvgate's admin API has no namespace routes: namespaces and keys cannot be shown."
@@ -225,6 +229,27 @@ export const api = {
       if (error instanceof ApiError && error.status === 404) throw new ApiError(404, NO_STATS_ROUTE)
       throw error
     })
+    return response.json()
+  },
+
+  /**
+   * What the server mounts (its index at "/", next to the console's own address).
+   * @returns {Promise<ServerIndex>}
+   */
+  index: async () => {
+    const response = await fetch('../', { headers: { accept: 'application/json' }, cache: 'no-store' })
+    if (!response.ok) throw new ApiError(response.status, await errorMessage(response))
+    return response.json()
+  },
+
+  /**
+   * An OpenAPI document the server serves (its documents need no token).
+   * @param {string} name a dialect, or "admin"
+   * @returns {Promise<OpenApiDocument>}
+   */
+  openapi: async (name) => {
+    const response = await fetch(`../openapi/${encodeURIComponent(name)}.json`, { cache: 'no-store' })
+    if (!response.ok) throw new ApiError(response.status, await errorMessage(response))
     return response.json()
   },
 

@@ -4,6 +4,7 @@
 import { session, whenTokenRefused } from './api.mjs'
 import { fill, notice } from './dom.mjs'
 import * as accounts from './pages/accounts.mjs'
+import * as apiDocs from './pages/api-docs.mjs'
 import * as entry from './pages/entry.mjs'
 import * as health from './pages/health.mjs'
 import * as keys from './pages/keys.mjs'
@@ -33,6 +34,7 @@ function pageOf(parts) {
   const [section, id, sub] = parts
   if (section === 'accounts' && parts.length === 1) return { section, render: accounts.render }
   if (section === 'health' && parts.length === 1) return { section, render: health.render }
+  if (section === 'api' && parts.length <= 2) return { section, render: apiDocs.render }
   if (section === 'namespaces' && parts.length === 1) return { section, render: namespaces.render }
   if (section === 'namespaces' && id && parts.length === 2) return { section, render: keys.render }
   if (section === 'namespaces' && id && sub === 'entries' && parts.length === 4) {
