@@ -15,6 +15,8 @@ const USAGE = `usage:
   kvgate admin accounts ...   (kvgate admin --help)
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
   kvgate healthcheck [--url URL] [--timeout-ms N]   exits 0 when a running kvgate's /healthz answers 200
+  kvgate backup FILE [flags]  copies the embedded store while it serves (docs/backup.md)
+  kvgate restore FILE [flags] replaces the embedded store with a backup, kvgate stopped
   kvgate version              prints kvgate's version and the runtime's
 every setting also reads from the environment (KVGATE_PORT, KVGATE_DATA, REDIS_URL, ...): see README.md`
 
@@ -54,6 +56,12 @@ async function main(argv: string[]): Promise<void> {
       return selftest(rest)
     case 'healthcheck':
       return healthcheck(rest)
+    case 'backup':
+    case 'restore': {
+      const { runBackupCommand } = await import('./cli/backup.ts')
+      process.stdout.write(`${await runBackupCommand(command, rest, process.env, await allDialects())}\n`)
+      return
+    }
     case 'version':
     case '--version': {
       const [{ VERSION }, { runtimeLabel }] = await Promise.all([
