@@ -1,0 +1,241 @@
+// `kvgate migrate --from DIALECT`, for each of the five dialects, into the embedded store and into
+// Redis: a second kvgate plays the hosted service (keys with binary values, metadata and TTLs where
+// the dialect has them), behind a proxy that answers a burst of 429s with Retry-After. Afterwards the
+// destination holds the same entries (value bytes, kind, content type, metadata, expiry) and lists,
+// and answers the same read through the dialect, with the credentials the command printed.
+// KVGATE_MIGRATE_KEYS=10000 runs the full size (500 by default).
+
+import { afterAll, describe, expect, test } from 'bun:test'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runMigrate } from '../../core/cli/migrate.ts'
+import type { Engine } from '../../core/engine/engine.ts'
+import { dialects } from '../../plugins/index.ts'
+import { listenTestKvgate, type TestKvgate, testKvgate } from '../support/kvgate.ts'
+import { redisUrl, requireRedis, testPrefix } from '../support/redis.ts'
+import { KEYS, seeders, throttlingProxy } from './sources.ts'
+
+const folder = mkdtempSync(join(tmpdir(), 'kvgate-migrate-'))
+afterAll(() => rmSync(folder, { recursive: true, force: true }))
+
+const CONCURRENCY = 8
+
+interface Output {
+  text: string
+  isTTY: false
+  write(chunk: string): boolean
+}
+const output = (): Output => ({
+  text: '',
+  isTTY: false,
+  write(chunk) {
+    this.text += chunk
+    return true
+  },
+})
+
+async function migrateCli(
+  args: string[],
+  env: Record<string, string>,
+  signal = new AbortController().signal,
+) {
+  const stdout = output()
+  const stderr = output()
+  const code = await runMigrate(args, { KVGATE_LOG: 'silent', ...env }, dialects, {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    signal,
+  })
+  const lines = stdout.text.trim().split('\n')
+  const summary = JSON.parse(lines.at(-1)!) as Record<string, number | string | boolean | null>
+  const created = stdout.text.includes('"created_account"')
+    ? (
+        JSON.parse(stdout.text.slice(0, stdout.text.lastIndexOf('}\n{') + 1)) as {
+          created_account: { account_id: string; credentials: Record<string, string> }
+        }
+      ).created_account
+    : null
+  return { code, summary, created, stdout: stdout.text, stderr: stderr.text }
+}
+
+/** Every entry of a namespace, as comparable text; lists too. */
+async function dump(engine: Engine, ns: string) {
+  const entries: Record<string, unknown>[] = []
+  let cursor: Uint8Array | undefined
+  do {
+    const page = await engine.scan(ns, { limit: 1000, cursor, withValues: true })
+    for (const entry of page.entries) {
+      entries.push({
+        key: Buffer.from(entry.key).toString('hex'),
+        value: Buffer.from(entry.value!).toString('hex'),
+        kind: entry.kind,
+        contentType: entry.contentType,
+        metadata: entry.metadata,
+        // Expiry travels in whole seconds through some APIs (Workers KV, CloudKV's Expires).
+        expiresAt: entry.expiresAt === null ? null : Math.floor(entry.expiresAt / 1000),
+      })
+    }
+    cursor = page.cursor ?? undefined
+  } while (cursor)
+  const lists: Record<string, string[]> = {}
+  for (const key of await engine.listKeys(ns, { limit: 100_000 }))
+    lists[Buffer.from(key).toString()] = await engine.listRead(ns, key)
+  return { entries, lists }
+}
+
+function expectSameData(source: Awaited<ReturnType<typeof dump>>, copy: Awaited<ReturnType<typeof dump>>) {
+  expect(copy.entries.length).toBe(source.entries.length)
+  copy.entries.forEach((entry, index) => {
+    const original = source.entries[index]!
+    const { expiresAt, ...rest } = entry
+    const { expiresAt: originalExpiry, ...originalRest } = original
+    expect(rest).toEqual(originalRest)
+    if (originalExpiry === null) expect(expiresAt).toBeNull()
+    else expect(Math.abs((expiresAt as number) - (originalExpiry as number))).toBeLessThanOrEqual(1)
+  })
+  expect(copy.lists).toEqual(source.lists)
+}
+
+const stores: { name: string; env: () => Record<string, string> }[] = [
+  { name: 'sqlite', env: () => ({ KVGATE_DATA: join(folder, `${crypto.randomUUID()}.db`) }) },
+]
+if (await requireRedis('redis', redisUrl()))
+  stores.push({ name: 'redis', env: () => ({ REDIS_URL: redisUrl(), KVGATE_REDIS_PREFIX: testPrefix() }) })
+
+const figures: string[] = []
+afterAll(() => {
+  if (figures.length > 0)
+    console.log(`migrate rates (${KEYS} keys, one run, noisy):\n  ${figures.join('\n  ')}`)
+})
+
+for (const store of stores) {
+  describe(`kvgate migrate into ${store.name}`, () => {
+    for (const [dialect, seed] of Object.entries(seeders)) {
+      test(`--from ${dialect}: every key, value, metadata and TTL arrives, through a burst of 429s`, async () => {
+        const source = testKvgate(dialects, { KVGATE_KVDB_RATE_LIMIT: '0' })
+        const listener = listenTestKvgate(source)
+        const proxy = throttlingProxy(listener.url, Math.min(100, KEYS / 2))
+        const env = store.env()
+        let destination: TestKvgate | null = null
+        try {
+          const seeded = await seed(source)
+          const prefix = dialect === 'workers-kv' ? '/client/v4' : `/${dialect}`
+          const account = dialect === 'kvdb' ? [] : ['--create-account']
+          const run = await migrateCli(
+            [
+              '--from',
+              dialect,
+              '--base-url',
+              `${proxy.url}${prefix}`,
+              ...seeded.args,
+              ...account,
+              '--concurrency',
+              String(CONCURRENCY),
+              '--checkpoint',
+              join(folder, `${dialect}-${store.name}.json`),
+            ],
+            env,
+          )
+          expect(run.stderr).toBe('')
+          expect(run.code).toBe(0)
+          figures.push(
+            `${dialect} -> ${store.name}: ${run.summary.keys_per_second} keys/s (${run.summary.copied} keys, ${run.summary.seconds} s, ${run.summary.throttled} throttled)`,
+          )
+          // The burst was met, and waited out: a client that ignored Retry-After would meet many more.
+          expect(proxy.stats.throttled).toBeGreaterThan(0)
+          expect(run.summary.throttled).toBe(proxy.stats.throttled)
+          expect(proxy.stats.throttled).toBeLessThanOrEqual(2 * CONCURRENCY)
+          expect(existsSync(join(folder, `${dialect}-${store.name}.json`))).toBe(false)
+          if (dialect !== 'kvdb') expect(run.created?.account_id).toBe(run.summary.account_id as string)
+
+          destination = testKvgate(dialects, env)
+          const copied = await dump(destination.engine, run.summary.namespace as string)
+          const original = await dump(source.engine, seeded.namespace)
+          expect(original.entries.length).toBeGreaterThanOrEqual(KEYS)
+          expectSameData(original, copied)
+          expect(run.summary.copied).toBe(original.entries.length + Object.keys(original.lists).length)
+
+          // The same read through the dialect, with the credentials the command printed.
+          const before = await seeded.read(source, null, null)
+          const after = await seeded.read(
+            destination,
+            run.created?.credentials ?? null,
+            run.created?.account_id ?? null,
+          )
+          expect(after).toBe(before)
+          expect(after).not.toContain('status')
+        } finally {
+          proxy.stop()
+          await listener.stop()
+          await source.close()
+          await destination?.close()
+        }
+      }, 120_000)
+    }
+  })
+}
+
+describe('kvgate migrate: interruption and resume', () => {
+  test('Ctrl-C stops after the keys under way and says how to resume; the same command finishes the job', async () => {
+    const source = testKvgate(dialects, {})
+    const listener = listenTestKvgate(source)
+    const proxy = throttlingProxy(listener.url, Number.MAX_SAFE_INTEGER)
+    const env = { KVGATE_DATA: join(folder, 'resume.db') }
+    const checkpoint = join(folder, 'resume-checkpoint.json')
+    let destination: TestKvgate | null = null
+    try {
+      const total = 2500
+      const account = await source.createAccount('rocketstack')
+      const auth = { authorization: `Bearer ${account.credentials.api_key}` }
+      for (let i = 0; i < total; i++)
+        await source.fetch(`/rocketstack/kv/items/r${String(i).padStart(5, '0')}`, {
+          method: 'PUT',
+          headers: auth,
+          body: `{"value": ${i}}`,
+        })
+      const args = [
+        '--from',
+        'rocketstack',
+        '--base-url',
+        `${proxy.url}/rocketstack`,
+        '--api-key',
+        account.credentials.api_key!,
+        '--create-account',
+        '--checkpoint',
+        checkpoint,
+      ]
+
+      const controller = new AbortController()
+      // Stopped in the middle of the second page (1,000 keys a page; the listing is a request too).
+      proxy.after(1600, () => controller.abort(new Error('interrupted')))
+      const first = await migrateCli(args, env, controller.signal)
+      expect(first.code).toBe(130)
+      expect(first.stderr).toContain(`run the same command again to resume from ${checkpoint}`)
+      expect(first.summary.interrupted).toBe(true)
+      expect(first.created).not.toBeNull()
+      const saved = JSON.parse(readFileSync(checkpoint, 'utf8'))
+      expect(saved.copied).toBe(1000)
+      expect(saved.accountId).toBe(first.created!.account_id)
+
+      const forwardedBefore = proxy.stats.forwarded
+      const second = await migrateCli(args, env)
+      expect(second.stderr).toBe('')
+      expect(second.code).toBe(0)
+      expect(second.summary).toMatchObject({ resumed: true, interrupted: false, copied: total })
+      // No second account, and the first page was not read again.
+      expect(second.created).toBeNull()
+      expect(second.summary.account_id).toBe(first.created!.account_id)
+      expect(proxy.stats.forwarded - forwardedBefore).toBeLessThan(total - 1000 + 10)
+      expect(existsSync(checkpoint)).toBe(false)
+
+      destination = testKvgate(dialects, env)
+      expect((await dump(destination.engine, first.created!.account_id)).entries.length).toBe(total)
+    } finally {
+      proxy.stop()
+      await listener.stop()
+      await source.close()
+      await destination?.close()
+    }
+  }, 120_000)
+})
