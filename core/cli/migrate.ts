@@ -124,6 +124,7 @@ export async function runMigrate(
         concurrency,
         accountId: typeof flags.account === 'string' ? flags.account : null,
         createAccount: flags['create-account'] === true,
+        accountName: typeof flags['account-name'] === 'string' ? flags['account-name'] : null,
         signal: io.signal,
         onCreated: (credentials) =>
           io.stdout.write(`${JSON.stringify({ created_account: credentials }, null, 2)}\n`),

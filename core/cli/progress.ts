@@ -13,7 +13,9 @@ const REDRAW_MS = 200
 export function progressLine(stream: NodeJS.WriteStream, noun: string): Progress {
   if (!stream.isTTY) return { update() {}, done() {} }
   const started = Date.now()
-  let drawn = 0
+  // The first line after one redraw interval: a rate over a few keys says nothing.
+  let drawn = started
+  let shown = false
   let first: number | null = null
   return {
     update(count, total) {
@@ -21,6 +23,7 @@ export function progressLine(stream: NodeJS.WriteStream, noun: string): Progress
       const now = Date.now()
       if (now - drawn < REDRAW_MS) return
       drawn = now
+      shown = true
       const rate = (count - first) / Math.max((now - started) / 1000, 0.001)
       const of = total === null ? '' : ` of ${total.toLocaleString('en')}`
       const eta = total !== null && rate > 0 ? `  ETA ${duration(Math.max(0, total - count) / rate)}` : ''
@@ -29,7 +32,7 @@ export function progressLine(stream: NodeJS.WriteStream, noun: string): Progress
       )
     },
     done() {
-      if (drawn > 0) stream.write('\r\x1b[K')
+      if (shown) stream.write('\r\x1b[K')
     },
   }
 }

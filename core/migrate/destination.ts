@@ -2,6 +2,7 @@
 // (an existing one, or one made with --create-account) and the namespace, found or created with the
 // id the hosted service gave it, so that clients keep their ids and only change the base URL.
 
+import { createHash } from 'node:crypto'
 import type { Engine } from '../engine/engine.ts'
 import { SourceError } from './http.ts'
 import type { Destination, DestinationContext } from './source.ts'
@@ -13,7 +14,7 @@ export async function accountFor(
 ): Promise<Pick<Destination, 'accountId' | 'created'>> {
   if (context.resumed) return { accountId: context.resumed.accountId, created: null }
   if (context.createAccount) {
-    const created = await context.accounts.create(dialect, name)
+    const created = await context.accounts.create(dialect, context.accountName ?? name)
     return { accountId: created.account_id, created }
   }
   if (!context.accountId) {
@@ -41,6 +42,11 @@ export async function ensureNamespace(
     return
   }
   await engine.namespaces.create(input)
+}
+
+/** A short, stable name for a credential, so that a checkpoint tells two accounts apart without holding a secret. */
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 12)
 }
 
 /** An option's text, or a SourceError naming the flag when it is missing. */

@@ -5,7 +5,7 @@
 
 import { fromUtf8, utf8 } from '../engine/bytes.ts'
 import { elementTexts, memberTexts } from '../http/json-text.ts'
-import { accountFor, required } from './destination.ts'
+import { accountFor, fingerprint, required } from './destination.ts'
 import { SourceError } from './http.ts'
 import type { ListedKey, SourceModule } from './source.ts'
 
@@ -17,11 +17,13 @@ export const lightkvSource: SourceModule = {
   defaultBaseUrl: 'https://lightkv.com',
   flags: {
     token: "the app's read_token (or readwrite_token)",
-    app: 'a name for the app in messages and the checkpoint (default: "app")',
+    app: 'a name for the app in messages and the checkpoint (default: app- and a fingerprint of the token)',
   },
   open(options, http) {
-    const client = http({ authorization: `Bearer ${required(options, 'token')}` })
-    const app = typeof options.app === 'string' ? options.app : 'app'
+    const token = required(options, 'token')
+    const client = http({ authorization: `Bearer ${token}` })
+    // The app is known only by its token: a fingerprint of it tells two migrations apart.
+    const app = typeof options.app === 'string' ? options.app : `app-${fingerprint(token)}`
     let all: Promise<ListedKey[]> | null = null
     const data = async (path: string): Promise<string> => {
       const text = await (await client.ok(path)).text()

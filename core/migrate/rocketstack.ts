@@ -4,7 +4,7 @@
 
 import { utf8 } from '../engine/bytes.ts'
 import { memberTexts } from '../http/json-text.ts'
-import { accountFor, required } from './destination.ts'
+import { accountFor, fingerprint, required } from './destination.ts'
 import { encodeKey, SourceError } from './http.ts'
 import type { SourceModule } from './source.ts'
 
@@ -15,9 +15,11 @@ export const rocketstackSource: SourceModule = {
   defaultBaseUrl: 'https://api.rocketstack.dev',
   flags: { 'api-key': 'the API key of the account to copy' },
   open(options, http) {
-    const client = http({ authorization: `Bearer ${required(options, 'api-key')}` })
+    const apiKey = required(options, 'api-key')
+    const client = http({ authorization: `Bearer ${apiKey}` })
     return {
-      container: 'account',
+      // The account is known only by its key: a fingerprint of it tells two migrations apart.
+      container: `account-${fingerprint(apiKey)}`,
       total: async () => null,
       async page(cursor) {
         const query = new URLSearchParams({ limit: String(PAGE) })

@@ -32,6 +32,7 @@ export interface MigrationOptions {
   concurrency: number
   accountId: string | null
   createAccount: boolean
+  accountName: string | null
   signal: AbortSignal
   /** Told once, when --create-account made an account: its credentials, to print. */
   onCreated(credentials: IssuedCredentials): void
@@ -71,6 +72,7 @@ export async function migrate(
     accounts: options.accounts,
     accountId: options.accountId,
     createAccount: options.createAccount && !saved,
+    accountName: options.accountName,
     resumed: saved ? { namespace: saved.namespace, accountId: saved.accountId } : null,
   })
   const checkpoint: Checkpoint = saved ?? {

@@ -44,6 +44,8 @@ export interface DestinationContext {
   /** --account ID: an existing kvgate account; null with --create-account. */
   accountId: string | null
   createAccount: boolean
+  /** --account-name: the new account's name, instead of the source module's. */
+  accountName: string | null
   /** A destination recorded by an interrupted run: reuse it, create nothing. */
   resumed: { namespace: string; accountId: string | null } | null
 }

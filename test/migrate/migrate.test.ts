@@ -202,6 +202,8 @@ describe('kvgate migrate: interruption and resume', () => {
         '--api-key',
         account.credentials.api_key!,
         '--create-account',
+        '--account-name',
+        'moved',
         '--checkpoint',
         checkpoint,
       ]
@@ -231,6 +233,7 @@ describe('kvgate migrate: interruption and resume', () => {
 
       destination = testKvgate(dialects, env)
       expect((await dump(destination.engine, first.created!.account_id)).entries.length).toBe(total)
+      expect((await destination.accounts.get(first.created!.account_id))?.name).toBe('moved')
     } finally {
       proxy.stop()
       await listener.stop()
@@ -238,4 +241,90 @@ describe('kvgate migrate: interruption and resume', () => {
       await destination?.close()
     }
   }, 120_000)
+})
+
+describe('kvgate migrate: accounts and checkpoints', () => {
+  test('--account puts the data under an existing account of the dialect; other accounts and checkpoints are refused', async () => {
+    const source = testKvgate(dialects, {})
+    const listener = listenTestKvgate(source)
+    const env = { KVGATE_DATA: join(folder, 'existing.db') }
+    const checkpoint = join(folder, 'existing-checkpoint.json')
+    const target = testKvgate(dialects, env)
+    const [owner, stranger] = [
+      await target.createAccount('rocketstack'),
+      await target.createAccount('lightkv'),
+    ]
+    await target.close()
+    let destination: TestKvgate | null = null
+    try {
+      const account = await source.createAccount('rocketstack')
+      const auth = { authorization: `Bearer ${account.credentials.api_key}` }
+      await source.fetch('/rocketstack/kv/items/one', { method: 'PUT', headers: auth, body: '{"value": 1}' })
+      const args = (...more: string[]) => [
+        '--from',
+        'rocketstack',
+        '--base-url',
+        `${listener.url}/rocketstack`,
+        '--api-key',
+        account.credentials.api_key!,
+        '--checkpoint',
+        checkpoint,
+        ...more,
+      ]
+      await expect(migrateCli(args('--account', stranger.account_id), env)).rejects.toThrow(
+        `kvgate has no rocketstack account ${stranger.account_id}`,
+      )
+      await expect(migrateCli(args(), env)).rejects.toThrow(
+        'give --account ID (a kvgate rocketstack account) or --create-account',
+      )
+
+      const run = await migrateCli(args('--account', owner.account_id), env)
+      expect(run.code).toBe(0)
+      expect(run.created).toBeNull()
+      expect(run.summary).toMatchObject({
+        account_id: owner.account_id,
+        namespace: owner.account_id,
+        copied: 1,
+      })
+
+      // A checkpoint left by another migration (here: another account's) is not taken for this one's.
+      const other = await source.createAccount('rocketstack')
+      await Bun.write(
+        checkpoint,
+        JSON.stringify({
+          format: 1,
+          from: 'rocketstack',
+          container: 'account-000000000000',
+          namespace: 'x',
+          accountId: null,
+          cursor: null,
+          copied: 0,
+        }),
+      )
+      await expect(
+        migrateCli(
+          [
+            '--from',
+            'rocketstack',
+            '--base-url',
+            `${listener.url}/rocketstack`,
+            '--api-key',
+            other.credentials.api_key!,
+            '--checkpoint',
+            checkpoint,
+            '--create-account',
+          ],
+          env,
+        ),
+      ).rejects.toThrow('belongs to another migration')
+
+      destination = testKvgate(dialects, env)
+      const entry = await destination.engine.get(owner.account_id, new TextEncoder().encode('one'))
+      expect(entry && new TextDecoder().decode(entry.value)).toBe('1')
+    } finally {
+      await listener.stop()
+      await source.close()
+      await destination?.close()
+    }
+  }, 60_000)
 })
