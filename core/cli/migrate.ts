@@ -4,6 +4,7 @@
 // under way and says how to resume; on a terminal a progress line runs meanwhile, otherwise the end
 // is one JSON line.
 
+import { existsSync } from 'node:fs'
 import { Accounts } from '../auth/accounts.ts'
 import { type DialectSettings, loadConfig } from '../config.ts'
 import { accountKinds, type Dialect } from '../dialect.ts'
@@ -108,9 +109,10 @@ export async function runMigrate(
   })
   const progress = progressLine(io.stderr, 'keys')
   let summary: MigrationSummary
+  let checkpoint: string | null = null
   try {
     const source = module.open(flags, http)
-    const checkpoint =
+    checkpoint =
       typeof flags.checkpoint === 'string'
         ? flags.checkpoint
         : `kvgate-migrate-${from}-${source.container.replace(/[^A-Za-z0-9_-]/g, '_')}.json`
@@ -138,7 +140,9 @@ export async function runMigrate(
   } catch (error) {
     progress.done()
     if (error instanceof SourceError || isEngineError(error))
-      throw new UsageError(`migrate stopped: ${error.message}`)
+      throw new UsageError(
+        `migrate stopped: ${error.message}${checkpoint && existsSync(checkpoint) ? `; once that is fixed, run the same command again to resume from ${checkpoint}` : ''}`,
+      )
     throw error
   } finally {
     await engine.close()

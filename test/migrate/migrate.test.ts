@@ -278,6 +278,25 @@ describe('kvgate migrate: accounts and checkpoints', () => {
         'give --account ID (a kvgate rocketstack account) or --create-account',
       )
 
+      // A service that refuses the credential: the run stops, saying what it answered and how to go on.
+      const refused = migrateCli(
+        [
+          '--from',
+          'rocketstack',
+          '--base-url',
+          `${listener.url}/rocketstack`,
+          '--api-key',
+          'kvg_wrong',
+          '--checkpoint',
+          checkpoint,
+          '--account',
+          owner.account_id,
+        ],
+        env,
+      )
+      await expect(refused).rejects.toThrow(/answered 401: .*run the same command again to resume/)
+      rmSync(checkpoint)
+
       const run = await migrateCli(args('--account', owner.account_id), env)
       expect(run.code).toBe(0)
       expect(run.created).toBeNull()
