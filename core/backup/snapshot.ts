@@ -26,13 +26,17 @@ export function backupDatabase(source: string, target: string): BackupResult {
   if (existsSync(target)) throw new BackupError(`${target} exists already: give a new file name`)
   const started = performance.now()
   const partial = `${target}.partial`
-  rmSync(partial, { force: true })
+  // What a backup that was killed left behind (VACUUM INTO writes its copy with a rollback journal).
+  const removePartial = () => {
+    for (const leftover of [partial, `${partial}-journal`]) rmSync(leftover, { force: true })
+  }
+  removePartial()
   const database = new DatabaseSync(source, { readOnly: true })
   try {
     database.exec('PRAGMA busy_timeout = 5000')
     database.prepare('VACUUM INTO ?').run(partial)
   } catch (error) {
-    rmSync(partial, { force: true })
+    removePartial()
     throw new BackupError(`backup of ${source} failed: ${(error as Error).message}`)
   } finally {
     database.close()
@@ -44,7 +48,7 @@ export function backupDatabase(source: string, target: string): BackupResult {
     renameSync(partial, target)
     fsyncPath(dirname(target))
   } catch (error) {
-    rmSync(partial, { force: true })
+    removePartial()
     throw error
   }
   return { file: target, bytes: statSync(target).size, ms: Math.round(performance.now() - started) }

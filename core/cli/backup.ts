@@ -1,10 +1,15 @@
 // `kvgate backup FILE` and `kvgate restore FILE`, with serve's store flags and environment. Both work
 // on the embedded store only: Redis keeps its own backups (BGSAVE snapshots, AOF), which kvgate does
-// not pretend to replace. On a terminal each prints a readable line; otherwise one JSON line.
+// not pretend to replace. On a terminal each prints a readable line (backup a progress line first);
+// otherwise one JSON line.
 
+import { spawn } from 'node:child_process'
+import { rmSync, statSync } from 'node:fs'
+import type { BackupResult } from '../backup/snapshot.ts'
 import type { DialectSettings } from '../config.ts'
 import { loadConfig, storeLabel } from '../config.ts'
 import { UsageError } from './fail.ts'
+import { progressLine } from './progress.ts'
 
 export const BACKUP_USAGE = `usage:
   kvgate backup FILE [--data DB | --config FILE]    copies the embedded store, even while a kvgate serves it
@@ -31,8 +36,9 @@ export async function runBackupCommand(
   const tty = process.stdout.isTTY === true
   try {
     if (command === 'backup') {
-      if (tty) process.stdout.write(`backing up ${config.store.path} to ${file}...\n`)
-      const result = backupDatabase(config.store.path, file)
+      const result = tty
+        ? await watchedBackup(config.store.path, file)
+        : backupDatabase(config.store.path, file)
       return tty
         ? `backup written: ${result.file}, ${formatBytes(result.bytes)} in ${result.ms} ms (integrity check passed)`
         : JSON.stringify({ command, ok: true, ...result })
@@ -44,6 +50,56 @@ export async function runBackupCommand(
   } catch (error) {
     if (error instanceof BackupError) throw new UsageError(error.message)
     throw error
+  }
+}
+
+/**
+ * On a terminal: the backup runs in a child process (VACUUM INTO holds its thread until it is done)
+ * while this one shows how far the copy has grown against the database's size. Ctrl-C stops both;
+ * the unfinished copy is removed, and a backup is all or nothing, so running it again is the resume.
+ */
+async function watchedBackup(source: string, file: string): Promise<BackupResult> {
+  const { ownExecutable } = await import('../runtime.ts')
+  const command = [...ownExecutable(), 'backup', file, '--data', source]
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  const total = sizeOf(source) + sizeOf(`${source}-wal`)
+  const progress = progressLine(process.stderr, 'KiB')
+  const timer = setInterval(
+    () => progress.update(Math.round(sizeOf(`${file}.partial`) / 1024), Math.round(total / 1024)),
+    100,
+  )
+  let interrupted = false
+  const onInterrupt = () => {
+    interrupted = true
+    child.kill('SIGINT')
+  }
+  process.once('SIGINT', onInterrupt)
+  // A child ended by a signal (Ctrl-C reaches the whole foreground group) counts as interrupted.
+  const code = await new Promise<number>((resolve) =>
+    child.on('close', (exit, signal) => resolve(signal ? 130 : (exit ?? 1))),
+  )
+  clearInterval(timer)
+  process.off('SIGINT', onInterrupt)
+  progress.done()
+  if (interrupted || code === 130) {
+    for (const leftover of [`${file}.partial`, `${file}.partial-journal`]) rmSync(leftover, { force: true })
+    throw new UsageError(
+      'backup stopped by Ctrl-C: nothing was written (a backup is whole or absent); run it again',
+    )
+  }
+  if (code !== 0) throw new UsageError(stderr.trim().replace(/^kvgate: /, '') || `backup exited with ${code}`)
+  return JSON.parse(stdout.trim()) as BackupResult
+}
+
+const sizeOf = (path: string) => {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
   }
 }
 
