@@ -12,6 +12,8 @@ import type { ListedKey, Page, SourceModule } from './source.ts'
 /** The most names one prefix find answers. */
 const FIND_LIMIT = 1000
 const NEWLINE = 0x0a
+/** Prefix finds sent ahead while the key space is walked. */
+const LOOKAHEAD = 16
 
 interface BucketJson {
   id: string
@@ -55,10 +57,17 @@ export const cloudkvSource: SourceModule = {
     }
 
     /** Every name under `prefix` after `after`, a batch at a time, in byte order. */
-    async function* walk(prefix: Uint8Array, after: Uint8Array | null): AsyncGenerator<Uint8Array[]> {
-      // Every name under a prefix that sorts before `after` (and does not lead to it) is done already.
-      if (after && compareBytes(prefix, after) < 0 && !startsWith(after, prefix)) return
-      const names = await find(prefix)
+    /** Every name under a prefix that sorts before `after` (and does not lead to it) is done already. */
+    const done = (prefix: Uint8Array, after: Uint8Array | null) =>
+      after !== null && compareBytes(prefix, after) < 0 && !startsWith(after, prefix)
+
+    /** Every name under `prefix` after `after`, a batch at a time, in byte order. */
+    async function* walk(
+      prefix: Uint8Array,
+      after: Uint8Array | null,
+      found: Promise<Uint8Array[]> = find(prefix),
+    ): AsyncGenerator<Uint8Array[]> {
+      const names = await found
       const fresh = (name: Uint8Array) => !after || compareBytes(name, after) > 0
       if (names.length < FIND_LIMIT) {
         yield names.filter(fresh)
@@ -69,8 +78,21 @@ export const cloudkvSource: SourceModule = {
       yield names.filter(
         (name) => (name.length === prefix.length || name[prefix.length]! < split) && fresh(name),
       )
-      for (let byte = split; byte <= 0xff; byte++)
-        yield* walk(concatBytes(prefix, Uint8Array.of(byte)), after)
+      const children: Uint8Array[] = []
+      for (let byte = split; byte <= 0xff; byte++) {
+        const child = concatBytes(prefix, Uint8Array.of(byte))
+        if (!done(child, after)) children.push(child)
+      }
+      // Most children are empty (a 404 each) and no answer depends on another: a few are asked ahead.
+      const lookups: Promise<Uint8Array[]>[] = []
+      for (let index = 0; index < children.length; index++) {
+        for (let ahead = lookups.length; ahead < Math.min(children.length, index + LOOKAHEAD); ahead++) {
+          lookups.push(find(children[ahead]!))
+          // Awaited in turn below; this only keeps a failure ahead of a failure from going unhandled.
+          lookups[ahead]!.catch(() => {})
+        }
+        yield* walk(children[index]!, after, lookups[index]!)
+      }
     }
 
     let walker: AsyncGenerator<Uint8Array[]> | null = null

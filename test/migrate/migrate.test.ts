@@ -243,6 +243,60 @@ describe('kvgate migrate: interruption and resume', () => {
   }, 120_000)
 })
 
+describe('kvgate migrate: CloudKV resumed in the middle of its prefix walk', () => {
+  test('the second run walks on from the last key of the checkpoint, and the copy is whole', async () => {
+    const source = testKvgate(dialects, {})
+    const listener = listenTestKvgate(source)
+    const proxy = throttlingProxy(listener.url, Number.MAX_SAFE_INTEGER)
+    const env = { KVGATE_DATA: join(folder, 'cloudkv-resume.db') }
+    const checkpoint = join(folder, 'cloudkv-resume.json')
+    let destination: TestKvgate | null = null
+    try {
+      const seeded = await seeders.cloudkv!(source)
+      const args = [
+        '--from',
+        'cloudkv',
+        '--base-url',
+        `${proxy.url}/cloudkv`,
+        ...seeded.args,
+        '--create-account',
+        '--checkpoint',
+        checkpoint,
+      ]
+      const controller = new AbortController()
+      proxy.after(1500, () => controller.abort(new Error('interrupted')))
+      const first = await migrateCli(args, env, controller.signal)
+      expect(first.code).toBe(130)
+      const saved = JSON.parse(readFileSync(checkpoint, 'utf8'))
+      expect(saved.copied).toBeGreaterThan(0)
+      expect(saved.cursor).toMatch(/^[0-9a-f]+$/)
+
+      const readsBefore = proxy.stats.plain
+      const second = await migrateCli(args, env)
+      expect(second.code).toBe(0)
+      expect(second.summary).toMatchObject({ resumed: true, interrupted: false })
+      // The keys after the checkpoint's were read, and GET /buckets once (the walk's prefix finds,
+      // which have a query string, are asked again). A few reads of the first run that the proxy was
+      // still passing on when it stopped may be counted here too: at most one per worker.
+      const reads = proxy.stats.plain - readsBefore
+      const expected = Math.max(KEYS, 2500) - saved.copied + 1
+      expect(reads).toBeGreaterThanOrEqual(expected)
+      expect(reads).toBeLessThanOrEqual(expected + 8)
+
+      destination = testKvgate(dialects, env)
+      expectSameData(
+        await dump(source.engine, seeded.namespace),
+        await dump(destination.engine, seeded.namespace),
+      )
+    } finally {
+      proxy.stop()
+      await listener.stop()
+      await source.close()
+      await destination?.close()
+    }
+  }, 120_000)
+})
+
 describe('kvgate migrate: accounts and checkpoints', () => {
   test('--account puts the data under an existing account of the dialect; other accounts and checkpoints are refused', async () => {
     const source = testKvgate(dialects, {})

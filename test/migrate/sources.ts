@@ -219,8 +219,8 @@ export const seeders: Record<string, (source: TestKvgate) => Promise<Seeded>> = 
 
 export interface ThrottlingProxy {
   url: string
-  /** 429s answered, requests passed on, value reads passed on. */
-  stats: { throttled: number; forwarded: number }
+  /** 429s answered; requests passed on; of those, the ones without a query string (reads of one key, for most dialects). */
+  stats: { throttled: number; forwarded: number; plain: number }
   /** Calls `handler` once `count` requests have been passed on. */
   after(count: number, handler: () => void): void
   stop(): void
@@ -228,7 +228,7 @@ export interface ThrottlingProxy {
 
 /** Passes requests on to `target`; from the `burstAt`-th on, answers 429 (Retry-After: 1) for one second. */
 export function throttlingProxy(target: string, burstAt: number): ThrottlingProxy {
-  const stats = { throttled: 0, forwarded: 0 }
+  const stats = { throttled: 0, forwarded: 0, plain: 0 }
   let seen = 0
   let burstUntil = 0
   const waiting: { count: number; handler: () => void }[] = []
@@ -251,6 +251,7 @@ export function throttlingProxy(target: string, burstAt: number): ThrottlingProx
         body: request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer(),
       })
       stats.forwarded++
+      if (url.search === '') stats.plain++
       for (const each of waiting.filter((w) => w.count === stats.forwarded)) each.handler()
       return answer
     },
