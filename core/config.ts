@@ -17,12 +17,27 @@ import {
   readConfigFile,
 } from './config-sources.ts'
 import type { EngineLimits } from './engine/engine.ts'
-import { constantCase, integerOption, listenAddressOption, listOption, routesOption } from './options.ts'
+import {
+  constantCase,
+  durationOption,
+  integerOption,
+  listenAddressOption,
+  listOption,
+  routesOption,
+} from './options.ts'
 import { type Mount, RouteSpecError, resolveMounts } from './routes.ts'
-import { STORE_ENV, STORE_FLAGS, type StoreConfig, StoreSettings, storeOf } from './store-settings.ts'
+import {
+  type BackupSchedule,
+  backupSchedule,
+  STORE_ENV,
+  STORE_FLAGS,
+  type StoreConfig,
+  StoreSettings,
+  storeOf,
+} from './store-settings.ts'
 
 export { ConfigError } from './config-sources.ts'
-export { type StoreConfig, storeLabel } from './store-settings.ts'
+export { type BackupSchedule, type StoreConfig, storeLabel } from './store-settings.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 /** json: one JSON object a line; text: readable lines; auto: text on a terminal, JSON otherwise. */
@@ -50,6 +65,8 @@ export interface Config {
   engineLimits: Partial<EngineLimits>
   /** Each enabled dialect's options, validated by its own schema. */
   dialects: Record<string, Record<string, unknown>>
+  /** Backups the serving process takes of the embedded store (KVGATE_BACKUP_INTERVAL), or null. */
+  backup: BackupSchedule | null
   /** The config file read (--config or KVGATE_CONFIG), or null. */
   configFile: string | null
 }
@@ -91,6 +108,9 @@ const ENV: Record<string, string> = {
   trustedProxies: 'KVGATE_TRUSTED_PROXIES',
   maxKeyBytes: 'KVGATE_MAX_KEY_BYTES',
   maxValueBytes: 'KVGATE_MAX_VALUE_BYTES',
+  backupInterval: 'KVGATE_BACKUP_INTERVAL',
+  backupDir: 'KVGATE_BACKUP_DIR',
+  backupKeep: 'KVGATE_BACKUP_KEEP',
 }
 
 /**
@@ -119,6 +139,9 @@ const CoreSchema = v.object({
   trustedProxies: listOption(),
   maxKeyBytes: v.optional(integerOption(4096, { min: 1 })),
   maxValueBytes: v.optional(integerOption(32 * 1024 * 1024, { min: 1 })),
+  backupInterval: durationOption({ minSeconds: 1 }),
+  backupDir: v.optional(v.pipe(v.string('must be text'), v.nonEmpty('must not be empty'))),
+  backupKeep: integerOption(7, { min: 1, max: 10_000 }),
 })
 
 const CORE_SETTINGS = Object.keys(CoreSchema.entries)
@@ -227,6 +250,7 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
       ...(core.maxValueBytes === undefined ? {} : { maxValueBytes: core.maxValueBytes }),
     },
     dialects: dialectOptions,
+    backup: backupSchedule(core, store, where),
     configFile: filePath || null,
   }
 }

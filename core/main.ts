@@ -17,6 +17,9 @@ const USAGE = `usage:
   kvgate data namespaces | keys NS | get NS KEY | put NS KEY [VALUE|-] | delete NS KEY   (kvgate data --help)
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
   kvgate healthcheck [--url URL] [--timeout-ms N]   exits 0 when a running kvgate's /healthz answers 200
+  kvgate backup FILE [flags]  copies the embedded store while it serves (docs/backup.md)
+  kvgate restore FILE [flags] replaces the embedded store with a backup, kvgate stopped
+  kvgate migrate --from DIALECT ...  copies a hosted service's container into kvgate (docs/migrate.md)
   kvgate version              prints kvgate's version and the runtime's
 every setting also reads from the environment (KVGATE_PORT, KVGATE_DATA, REDIS_URL, ...): see README.md`
 
@@ -83,6 +86,28 @@ async function main(argv: string[]): Promise<void> {
       return selftest(rest)
     case 'healthcheck':
       return healthcheck(rest)
+    case 'backup':
+    case 'restore': {
+      const { runBackupCommand } = await import('./cli/backup.ts')
+      process.stdout.write(`${await runBackupCommand(command, rest, process.env, await allDialects())}\n`)
+      return
+    }
+    case 'migrate': {
+      const { runMigrate } = await import('./cli/migrate.ts')
+      const controller = new AbortController()
+      // The first Ctrl-C stops after the keys under way (and says how to resume); a second one at once.
+      process.once('SIGINT', () => {
+        controller.abort(new Error('interrupted'))
+        process.once('SIGINT', () => process.exit(130))
+      })
+      const { stdout, stderr } = process
+      process.exitCode = await runMigrate(rest, process.env, await allDialects(), {
+        stdout,
+        stderr,
+        signal: controller.signal,
+      })
+      return
+    }
     case 'version':
     case '--version': {
       const [{ VERSION }, { runtimeLabel }] = await Promise.all([

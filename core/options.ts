@@ -26,6 +26,24 @@ export function integerOption(fallback: number, range: { min?: number; max?: num
   )
 }
 
+const DURATION = /^(\d+)\s*(s|m|h|d)?$/
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
+
+/** A duration as `90s`, `15m`, `6h`, `1d` or a number of seconds; its value in milliseconds. */
+export function durationOption(range: { minSeconds: number }) {
+  return v.optional(
+    v.pipe(
+      v.union([v.number(), v.string()], 'must be a duration like 90s, 15m, 6h or 1d'),
+      v.transform((input) => {
+        const match = DURATION.exec(String(input).trim())
+        return match ? Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']! * 1000 : Number.NaN
+      }),
+      v.number('must be a duration like 90s, 15m, 6h or 1d'),
+      v.minValue(range.minSeconds * 1000, `must be at least ${range.minSeconds}s`),
+    ),
+  )
+}
+
 export function booleanOption(fallback: boolean) {
   return v.optional(
     v.union([

@@ -17,12 +17,15 @@ export const reusePortSpreads = isBun && process.platform === 'linux'
 
 /** The command line that started this process, to start another like it (core/workers.ts). */
 export function ownCommand(): string[] {
+  return [...ownExecutable(), ...process.argv.slice(2)]
+}
+
+/** The command that runs kvgate, without arguments: to run another kvgate command. */
+export function ownExecutable(): string[] {
   const script = process.argv[1] ?? ''
   // A compiled binary carries its script inside (/$bunfs/...): the binary alone is the command.
   const compiled = script.startsWith('/$bunfs/') || script.startsWith('B:/~BUN/')
-  return compiled
-    ? [process.execPath, ...process.argv.slice(2)]
-    : [process.execPath, ...process.execArgv, script, ...process.argv.slice(2)]
+  return compiled ? [process.execPath] : [process.execPath, ...process.execArgv, script]
 }
 
 export interface ServeOptions {

@@ -1,6 +1,8 @@
 // The store settings: the embedded SQLite file, or Redis as one server, a Redis Cluster, or a master
-// found through Redis Sentinel; the checks between them; and the store as logs and reports name it.
+// found through Redis Sentinel; the checks between them; scheduled backups of the embedded store;
+// and the store as logs and reports name it.
 
+import { dirname, join } from 'node:path'
 import * as v from 'valibot'
 import { ConfigError, redactUrl } from './config-sources.ts'
 import type { SqliteSyncMode } from './engine/sqlite/database.ts'
@@ -141,6 +143,39 @@ export function storeOf(settings: Parsed, where: (name: string) => string): Stor
     ...(s.redisSentinelPassword === undefined ? {} : { sentinelPassword: s.redisSentinelPassword }),
     ...common,
   }
+}
+
+export interface BackupSchedule {
+  intervalMs: number
+  /** Folder the backups go to. */
+  dir: string
+  /** How many of the newest backups in `dir` are kept; older ones are deleted. */
+  keep: number
+}
+
+/** Scheduled backups: only of the embedded store, in a folder beside the data file unless told. */
+export function backupSchedule(
+  core: { backupInterval?: number; backupDir?: string; backupKeep: number },
+  store: StoreConfig,
+  where: (name: string) => string,
+): BackupSchedule | null {
+  if (core.backupInterval === undefined) {
+    if (core.backupDir !== undefined)
+      throw new ConfigError(`${where('backupDir')} needs KVGATE_BACKUP_INTERVAL too`)
+    return null
+  }
+  if (store.type !== 'sqlite') {
+    throw new ConfigError(
+      `${where('backupInterval')} backs up the embedded store; Redis keeps its own backups (BGSAVE snapshots, AOF): schedule those in Redis`,
+    )
+  }
+  if (store.path === ':memory:') {
+    throw new ConfigError(
+      `${where('backupInterval')}: the store is in memory (KVGATE_DATA=:memory:), nothing to back up`,
+    )
+  }
+  const dir = core.backupDir ?? join(dirname(store.path), 'backups')
+  return { intervalMs: core.backupInterval, dir, keep: core.backupKeep }
 }
 
 /** The store as logs and reports name it, with no password. */

@@ -37,10 +37,16 @@ export async function serve(argv: string[]): Promise<void> {
     kvgate.log.flush()
   })
 
+  const stopBackups =
+    config.backup && config.store.type === 'sqlite'
+      ? (await import('../backup/schedule.ts')).scheduleBackups(config.backup, config.store.path, kvgate.log)
+      : () => {}
+
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
+    stopBackups()
     kvgate.log.info('shutting down', { signal })
     const deadline = setTimeout(() => {
       kvgate.log.error('in-flight requests did not finish in time; exiting anyway')

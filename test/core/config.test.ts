@@ -263,6 +263,31 @@ describe('the config file', () => {
     expect(config.dialects.lightkv).toMatchObject({ rateLimit: 100, rateLimitWindow: 60 })
     expect(config.dialects['workers-kv']).toMatchObject({ maxNamespaces: 100 })
     expect(config.trustedProxies).toEqual(['127.0.0.1'])
+    expect(config.backup).toEqual({ intervalMs: 6 * 3600_000, dir: '/var/lib/kvgate/backups', keep: 7 })
+  })
+})
+
+describe('scheduled backups', () => {
+  test('an interval is a duration; the folder defaults to backups/ beside the data file', () => {
+    const config = load({ KVGATE_DATA: '/srv/kv/kvgate.db', KVGATE_BACKUP_INTERVAL: '15m' })
+    expect(config.backup).toEqual({ intervalMs: 900_000, dir: '/srv/kv/backups', keep: 7 })
+    expect(load({ KVGATE_DATA: '/srv/kv/kvgate.db', KVGATE_BACKUP_INTERVAL: '90' }).backup?.intervalMs).toBe(
+      90_000,
+    )
+    expect(load({}).backup).toBeNull()
+  })
+
+  test('bad or misplaced backup settings are refused, naming the setting', () => {
+    expect(failure({ KVGATE_BACKUP_INTERVAL: 'often' })).toBe(
+      'KVGATE_BACKUP_INTERVAL: must be a duration like 90s, 15m, 6h or 1d (got "often")',
+    )
+    expect(failure({ KVGATE_BACKUP_INTERVAL: '1h', KVGATE_BACKUP_KEEP: '0' })).toBe(
+      'KVGATE_BACKUP_KEEP: must be at least 1 (got "0")',
+    )
+    expect(failure({ KVGATE_BACKUP_DIR: '/b' })).toBe('KVGATE_BACKUP_DIR needs KVGATE_BACKUP_INTERVAL too')
+    expect(failure({ KVGATE_BACKUP_INTERVAL: '1h', REDIS_URL: 'redis://127.0.0.1:6379' })).toContain(
+      'KVGATE_BACKUP_INTERVAL backs up the embedded store; Redis keeps its own backups',
+    )
   })
 })
 
