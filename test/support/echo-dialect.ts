@@ -60,7 +60,7 @@ export const echoDialect = defineDialect({
         const entry = await engine.get(await account(request), key)
         if (!entry) throw new HttpError(404, 'no such item')
         // The stored bytes as they are, as a real dialect answers a value (no text decoding).
-        return new Response(entry.value)
+        return new Response(entry.value as Uint8Array<ArrayBuffer>)
       })
       .get('/boom', () => {
         throw new Error('a bug')
