@@ -104,7 +104,7 @@ describe('each document describes exactly the routes its router declares', () =>
 async function validate(documents: Record<string, unknown>): Promise<Record<string, string | null>> {
   const results: Record<string, string | null> = {}
   for (const [name, document] of Object.entries(documents)) {
-    const result = await new Validator().validate(structuredClone(document) as object)
+    const result = await new Validator().validate(structuredClone(document) as Record<string, unknown>)
     results[name] = result.valid ? null : JSON.stringify(result.errors).slice(0, 300)
   }
   return results
