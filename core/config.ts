@@ -16,8 +16,16 @@ import {
   quotable,
   readConfigFile,
 } from './config-sources.ts'
+import type { ChangeLogOptions } from './engine/changes.ts'
 import type { EngineLimits } from './engine/engine.ts'
-import { constantCase, integerOption, listenAddressOption, listOption, routesOption } from './options.ts'
+import {
+  booleanOption,
+  constantCase,
+  integerOption,
+  listenAddressOption,
+  listOption,
+  routesOption,
+} from './options.ts'
 import { type Mount, RouteSpecError, resolveMounts } from './routes.ts'
 import { STORE_ENV, STORE_FLAGS, type StoreConfig, StoreSettings, storeOf } from './store-settings.ts'
 
@@ -48,10 +56,22 @@ export interface Config {
   /** Peers whose X-Forwarded-For is believed. */
   trustedProxies: string[]
   engineLimits: Partial<EngineLimits>
+  /** The change log's retention (the watch feed); null when switched off (KVGATE_CHANGE_LOG=false). */
+  changeLog: ChangeLogOptions | null
+  watch: WatchConfig
   /** Each enabled dialect's options, validated by its own schema. */
   dialects: Record<string, Record<string, unknown>>
   /** The config file read (--config or KVGATE_CONFIG), or null. */
   configFile: string | null
+}
+
+export interface WatchConfig {
+  /** Values larger than this are left out of ?values=1 events. */
+  maxValueBytes: number
+  /** How often an idle event stream gets a comment line, so proxies keep it open. */
+  heartbeatMs: number
+  /** The longest ?wait= of the long-poll form, in seconds. */
+  maxWaitSeconds: number
 }
 
 /** What config needs to know of a dialect: its name, default route and option schema. */
@@ -91,6 +111,11 @@ const ENV: Record<string, string> = {
   trustedProxies: 'KVGATE_TRUSTED_PROXIES',
   maxKeyBytes: 'KVGATE_MAX_KEY_BYTES',
   maxValueBytes: 'KVGATE_MAX_VALUE_BYTES',
+  changeLog: 'KVGATE_CHANGE_LOG',
+  changeLogMaxEntries: 'KVGATE_CHANGE_LOG_MAX_ENTRIES',
+  changeLogMaxAge: 'KVGATE_CHANGE_LOG_MAX_AGE',
+  watchMaxValueBytes: 'KVGATE_WATCH_MAX_VALUE_BYTES',
+  watchHeartbeatMs: 'KVGATE_WATCH_HEARTBEAT_MS',
 }
 
 /**
@@ -119,6 +144,12 @@ const CoreSchema = v.object({
   trustedProxies: listOption(),
   maxKeyBytes: v.optional(integerOption(4096, { min: 1 })),
   maxValueBytes: v.optional(integerOption(32 * 1024 * 1024, { min: 1 })),
+  changeLog: booleanOption(true),
+  changeLogMaxEntries: integerOption(10_000, { min: 1, max: 100_000_000 }),
+  /** Seconds. */
+  changeLogMaxAge: integerOption(86_400, { min: 1 }),
+  watchMaxValueBytes: integerOption(64 * 1024, { min: 0 }),
+  watchHeartbeatMs: integerOption(15_000, { min: 100 }),
 })
 
 const CORE_SETTINGS = Object.keys(CoreSchema.entries)
@@ -225,6 +256,14 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
     engineLimits: {
       ...(core.maxKeyBytes === undefined ? {} : { maxKeyBytes: core.maxKeyBytes }),
       ...(core.maxValueBytes === undefined ? {} : { maxValueBytes: core.maxValueBytes }),
+    },
+    changeLog: core.changeLog
+      ? { maxEntries: core.changeLogMaxEntries, maxAgeMs: core.changeLogMaxAge * 1000 }
+      : null,
+    watch: {
+      maxValueBytes: core.watchMaxValueBytes,
+      heartbeatMs: core.watchHeartbeatMs,
+      maxWaitSeconds: 300,
     },
     dialects: dialectOptions,
     configFile: filePath || null,

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
+import { changeLogConformance } from './change-log.ts'
 import { engineConformance } from './conformance.ts'
 
 engineConformance('sqlite', { backend: () => new SqliteBackend({ path: ':memory:' }) })
@@ -47,4 +48,9 @@ test('a namespace changed by another process is seen at once, though its records
   expect(await reader.namespaces.get(created.id)).toBeNull()
   await writer.close()
   await reader.close()
+})
+
+changeLogConformance('sqlite', {
+  backend: (changeLog) => new SqliteBackend({ path: ':memory:', changeLog }),
+  shared: false,
 })

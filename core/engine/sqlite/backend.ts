@@ -12,6 +12,14 @@ import type {
   StoredValue,
 } from '../backend.ts'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
+import {
+  type Change,
+  type ChangeListener,
+  type ChangeLogOptions,
+  type ChangePage,
+  type ChangeType,
+  DEFAULT_CHANGE_LOG,
+} from '../changes.ts'
 import { CONFLICT_MESSAGES, conditionsOfCheck, failedCondition, hasConditions } from '../conditions.ts'
 import { ConflictError, QuotaExceededError, UnavailableError } from '../errors.ts'
 import { addToStored } from '../numbers.ts'
@@ -23,6 +31,7 @@ import {
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
+import { SqliteChangeLog } from './changes.ts'
 import { Database, type SqliteSyncMode } from './database.ts'
 import { ENTRY_COLUMNS, type EntryRow, LIVE, toEntry } from './entry-rows.ts'
 import { GroupCommit } from './group-commit.ts'
@@ -33,7 +42,14 @@ export interface SqliteOptions {
   /** Database file, or ':memory:'. Its folder is created when missing. */
   path: string
   synchronous?: SqliteSyncMode
+  /** The change log's retention; null switches it off (nothing is logged, nothing can be watched). */
+  changeLog?: ChangeLogOptions | null
 }
+
+/** What a write records in the change log: nothing when the log is off. */
+type Record = (type: ChangeType, key: Uint8Array, version: number | null, expiresAt: number | null) => void
+
+const NO_RECORD: Record = () => {}
 
 export class SqliteBackend implements Backend {
   readonly name = 'sqlite'
@@ -41,6 +57,7 @@ export class SqliteBackend implements Backend {
   private readonly writer: GroupCommit
   private readonly cache: ReadCache
   private readonly lists: SqliteLists
+  private readonly changeLog: SqliteChangeLog | null
   private closed = false
 
   constructor(options: SqliteOptions) {
@@ -48,6 +65,14 @@ export class SqliteBackend implements Backend {
     this.writer = new GroupCommit(this.database)
     this.cache = new ReadCache(() => this.database.dataVersion())
     this.lists = new SqliteLists(this.database, this.writer)
+    this.changeLog =
+      options.changeLog === null
+        ? null
+        : new SqliteChangeLog(this.database, options.changeLog ?? DEFAULT_CHANGE_LOG)
+  }
+
+  get logsChanges(): boolean {
+    return this.changeLog !== null
   }
 
   // --- Entries ---
@@ -79,7 +104,7 @@ export class SqliteBackend implements Backend {
     conditions: PutConditions,
     now: number,
   ): Promise<number> {
-    return this.writer.write(() => {
+    return this.logged(ns, now, (record) => {
       const { maxKeys } = conditions
       if (hasConditions(conditions) || maxKeys !== undefined) {
         const current = this.liveVersion(ns, key, now)
@@ -87,21 +112,19 @@ export class SqliteBackend implements Backend {
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
         if (maxKeys !== undefined && current === null) this.checkQuota(ns, maxKeys, now)
       }
-      return this.upsert(ns, key, value, now)
+      const version = this.upsert(ns, key, value, now)
+      record('put', key, version, value.expiresAt)
+      return version
     })
   }
 
   delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
-    return this.writer.write(() => {
+    return this.logged(ns, now, (record) => {
       if (hasConditions(conditions)) {
         const failed = failedCondition(conditions, this.liveVersion(ns, key, now))
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
       }
-      this.cache.forget(ns, key)
-      const removed = this.database
-        .sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at')
-        .get({ ns, key }) as { expires_at: number | null } | undefined
-      return removed !== undefined && (removed.expires_at === null || removed.expires_at > now)
+      return this.remove(ns, key, now, record)
     })
   }
 
@@ -112,7 +135,7 @@ export class SqliteBackend implements Backend {
     expiresAt: number | null,
     now: number,
   ): Promise<IncrementResult> {
-    return this.writer.write(() => {
+    return this.logged(ns, now, (record) => {
       const row = this.database
         .sql(`SELECT value, kind FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`)
         .get({ ns, key, now }) as { value: Uint8Array; kind: number } | undefined
@@ -123,6 +146,7 @@ export class SqliteBackend implements Backend {
         { bytes: utf8(sum.text), kind: sum.kind, contentType: null, metadata: null, expiresAt },
         now,
       )
+      record('put', key, version, expiresAt)
       return { value: sum.value, kind: sum.kind, version }
     })
   }
@@ -165,7 +189,7 @@ export class SqliteBackend implements Backend {
   }
 
   batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
-    return this.writer.write(() => {
+    return this.logged(ns, now, (record) => {
       // Every condition is judged against the state before the batch, as on Redis.
       ops.forEach((op, index) => {
         if (op.type !== 'check' && !hasConditions(op)) return
@@ -174,10 +198,13 @@ export class SqliteBackend implements Backend {
         if (failed) throw new ConflictError(failed, `condition of operation ${index} failed`, index)
       })
       return ops.map((op) => {
-        if (op.type === 'put') return this.upsert(ns, op.key, op.value, now)
+        if (op.type === 'put') {
+          const version = this.upsert(ns, op.key, op.value, now)
+          record('put', op.key, version, op.value.expiresAt)
+          return version
+        }
         if (op.type === 'delete') {
-          this.cache.forget(ns, op.key)
-          this.database.sql('DELETE FROM entries WHERE ns = :ns AND key = :key').run({ ns, key: op.key })
+          this.remove(ns, op.key, now, record)
           return null
         }
         return this.liveVersion(ns, op.key, now)
@@ -242,6 +269,7 @@ export class SqliteBackend implements Backend {
       if (removed < limit) {
         database.sql('DELETE FROM lists WHERE ns = :ns').run({ ns })
         database.sql('DELETE FROM namespace_state WHERE ns = :ns').run({ ns })
+        this.changeLog?.drop(ns)
         return true
       }
       return false
@@ -249,15 +277,41 @@ export class SqliteBackend implements Backend {
   }
 
   sweep(now: number, limit: number): Promise<number> {
-    return this.writer.write(() =>
-      Number(
-        this.database
+    const log = this.changeLog
+    // With the log on, each removed entry becomes an expire record of its namespace, heard once committed.
+    const made = new Map<string, Change[]>()
+    return this.writer
+      .write(() => {
+        made.clear()
+        const removed = this.database
           .sql(
-            'DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE expires_at <= :now LIMIT :limit)',
+            `DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE expires_at <= :now LIMIT :limit)${log ? ' RETURNING ns, key' : ''}`,
           )
-          .run({ now, limit }).changes,
-      ),
-    )
+          [log ? 'all' : 'run']({ now, limit })
+        if (!log || !Array.isArray(removed)) return Number((removed as { changes: number }).changes)
+        for (const { ns, key } of removed as unknown as Array<{ ns: string; key: Uint8Array }>) {
+          const list = made.get(ns) ?? []
+          made.set(ns, list)
+          this.cache.forget(ns, key)
+          log.record(list, ns, 'expire', key, null, null, now)
+        }
+        return removed.length
+      })
+      .then((count) => {
+        for (const [ns, changes] of made) log?.listeners.emit(ns, changes)
+        return count
+      })
+  }
+
+  // --- Change log ---
+
+  async changes(ns: string, after: number, limit: number): Promise<ChangePage> {
+    if (!this.changeLog) throw new UnavailableError('change-log-off', 'the change log is switched off')
+    return this.changeLog.read(ns, after, limit)
+  }
+
+  subscribe(ns: string, listener: ChangeListener): () => void {
+    return this.changeLog ? this.changeLog.listeners.add(ns, listener) : () => {}
   }
 
   async ping(): Promise<void> {
@@ -273,6 +327,36 @@ export class SqliteBackend implements Backend {
   }
 
   // --- Internals ---
+
+  /** Runs a write in the group commit with its change records, heard by listeners once committed. */
+  private logged<T>(ns: string, now: number, run: (record: Record) => T): Promise<T> {
+    const log = this.changeLog
+    if (!log) return this.writer.write(() => run(NO_RECORD))
+    const made: Change[] = []
+    const record: Record = (type, key, version, expiresAt) =>
+      log.record(made, ns, type, key, version, expiresAt, now)
+    return this.writer
+      .write(() => {
+        made.length = 0
+        return run(record)
+      })
+      .then((value) => {
+        log.listeners.emit(ns, made)
+        return value
+      })
+  }
+
+  /** Deletes an entry; true when it was live. Recorded as a delete, or as an expiry when it had expired unswept. */
+  private remove(ns: string, key: Uint8Array, now: number, record: Record): boolean {
+    this.cache.forget(ns, key)
+    const removed = this.database
+      .sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at')
+      .get({ ns, key }) as { expires_at: number | null } | undefined
+    if (removed === undefined) return false
+    const live = removed.expires_at === null || removed.expires_at > now
+    record(live ? 'delete' : 'expire', key, null, null)
+    return live
+  }
 
   private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number): number {
     this.cache.forget(ns, key)

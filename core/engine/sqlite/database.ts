@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import { SCHEMA } from './schema.ts'
+import { CHANGES_SCHEMA, SCHEMA } from './schema.ts'
 
 export type SqliteSyncMode = 'off' | 'normal' | 'full'
 
@@ -19,6 +19,7 @@ export class Database {
     this.connection.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`)
     this.connection.exec('PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;')
     this.connection.exec(SCHEMA)
+    this.connection.exec(CHANGES_SCHEMA)
   }
 
   /** The prepared statement of this text, prepared on first use. */

@@ -43,3 +43,21 @@ CREATE TABLE IF NOT EXISTS list_items (
   UNIQUE (ns, key, canon)
 ) WITHOUT ROWID;
 `
+
+/** The change log (changes.ts): one row per put, delete or expiry, and each namespace's last revision. */
+export const CHANGES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS changes (
+  ns TEXT NOT NULL,
+  rev INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  version INTEGER,
+  expires_at INTEGER,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (ns, rev)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS change_heads (
+  ns TEXT PRIMARY KEY,
+  rev INTEGER NOT NULL
+) WITHOUT ROWID;
+`

@@ -1,0 +1,108 @@
+// The embedded store's change log: rows written inside the same transaction as the mutation they
+// record, and handed to this process's listeners only once that transaction has committed.
+
+import {
+  AGE_TRIM_EVERY,
+  type Change,
+  ChangeListeners,
+  type ChangeLogOptions,
+  type ChangePage,
+  type ChangeType,
+  pageOf,
+} from '../changes.ts'
+import type { Database } from './database.ts'
+
+const TYPE_CODES: Record<ChangeType, number> = { put: 0, delete: 1, expire: 2 }
+const TYPES: ChangeType[] = ['put', 'delete', 'expire']
+
+interface ChangeRow {
+  rev: number
+  type: number
+  key: Uint8Array
+  version: number | null
+  expires_at: number | null
+  at: number
+}
+
+export class SqliteChangeLog {
+  readonly listeners = new ChangeListeners()
+
+  constructor(
+    private readonly database: Database,
+    private readonly options: ChangeLogOptions,
+  ) {}
+
+  /** Writes one record (inside the caller's transaction) and adds it to `made`, the write's own list. */
+  record(
+    made: Change[],
+    ns: string,
+    type: ChangeType,
+    key: Uint8Array,
+    version: number | null,
+    expiresAt: number | null,
+    now: number,
+  ): void {
+    const { database } = this
+    const { rev } = database
+      .sql(
+        `INSERT INTO change_heads (ns, rev) VALUES (:ns, 1)
+       ON CONFLICT (ns) DO UPDATE SET rev = rev + 1 RETURNING rev`,
+      )
+      .get({ ns }) as { rev: number }
+    database
+      .sql(
+        `INSERT INTO changes (ns, rev, type, key, version, expires_at, at)
+       VALUES (:ns, :rev, :type, :key, :version, :expiresAt, :now)`,
+      )
+      .run({ ns, rev, type: TYPE_CODES[type], key, version, expiresAt, now })
+    if (rev > this.options.maxEntries) {
+      database
+        .sql('DELETE FROM changes WHERE ns = :ns AND rev = :old')
+        .run({ ns, old: rev - this.options.maxEntries })
+    }
+    if (rev % AGE_TRIM_EVERY === 0) {
+      // The oldest rows come first in the key order, so this reads only the rows it may drop.
+      database
+        .sql(
+          `DELETE FROM changes WHERE ns = :ns AND rev IN
+         (SELECT rev FROM changes WHERE ns = :ns ORDER BY rev LIMIT :n) AND at < :cutoff`,
+        )
+        .run({ ns, n: AGE_TRIM_EVERY * 4, cutoff: now - this.options.maxAgeMs })
+    }
+    made.push({ revision: rev, type, key, version, expiresAt, at: now })
+  }
+
+  read(ns: string, after: number, limit: number): ChangePage {
+    const head =
+      (
+        this.database.sql('SELECT rev FROM change_heads WHERE ns = :ns').get({ ns }) as
+          | { rev: number }
+          | undefined
+      )?.rev ?? 0
+    const rows = this.database
+      .sql(
+        'SELECT rev, type, key, version, expires_at, at FROM changes WHERE ns = :ns AND rev > :after ORDER BY rev LIMIT :limit',
+      )
+      .all({
+        ns,
+        after: Math.max(0, Math.min(after, Number.MAX_SAFE_INTEGER)),
+        limit,
+      }) as unknown as ChangeRow[]
+    return pageOf(rows.map(toChange), after, head, limit)
+  }
+
+  /** Removes a dropped namespace's records. */
+  drop(ns: string): void {
+    this.database.sql('DELETE FROM changes WHERE ns = :ns').run({ ns })
+    this.database.sql('DELETE FROM change_heads WHERE ns = :ns').run({ ns })
+  }
+}
+
+const toChange = (row: ChangeRow): Change => ({
+  revision: row.rev,
+  type: TYPES[row.type] ?? 'put',
+  key: row.key,
+  version: row.version,
+  expiresAt: row.expires_at,
+  at: row.at,
+})
