@@ -6,6 +6,7 @@
 import { type AnyElysia, Elysia } from 'elysia'
 import type { Accounts } from './auth/accounts.ts'
 import { adminRoutes } from './auth/admin-api.ts'
+import { adminWatchRoute } from './auth/admin-watch.ts'
 import type { Config } from './config.ts'
 import { consoleRoutes } from './console/routes.ts'
 import type { Dialect } from './dialect.ts'
@@ -142,7 +143,11 @@ function buildApp(
   // the not-found path below answers from the core router.
   if (config.adminToken) consoleRoutes(core)
   let app: AnyElysia = new Elysia(ELYSIA_CONFIG).use(core.elysia())
-  if (config.adminToken) app = app.use(adminRoutes(corePipeline, accounts, config.adminToken).elysia())
+  if (config.adminToken) {
+    app = app
+      .use(adminRoutes(corePipeline, accounts, config.adminToken).elysia())
+      .use(adminWatchRoute(corePipeline, engine, config.watch, config.adminToken).elysia())
+  }
 
   // Longest prefix first, so that an unknown path is answered by the dialect it is under.
   const routed: RoutedMount[] = [...mounts]

@@ -19,8 +19,8 @@ export interface WatchOptions {
   scope?: Uint8Array
   /** The dialect's bad-request error, for a malformed query. */
   invalid: (message: string) => Error
-  /** The dialect's error for a prefix outside the scope. */
-  forbidden: () => Error
+  /** The dialect's error for a prefix outside the scope (needed with a scope). */
+  forbidden?: () => Error
 }
 
 export async function watchResponse(
@@ -34,7 +34,8 @@ export async function watchResponse(
   const { scope } = options
   if (scope?.length) {
     if (!request.prefix?.length) request.prefix = scope
-    else if (!startsWith(request.prefix, scope)) throw options.forbidden()
+    else if (!startsWith(request.prefix, scope))
+      throw options.forbidden?.() ?? options.invalid('prefix is outside what the credential may see')
   }
   if (!engine.logsChanges)
     throw new UnavailableError('change-log-off', 'watching is off: the change log is switched off')
