@@ -26,6 +26,10 @@ function frame(id: number, event: string, data: unknown): Uint8Array {
   return encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
 }
 
+/** Event streams open right now, each with its heartbeat timer (the leak test reads it). */
+let openStreams = 0
+export const openEventStreams = () => openStreams
+
 export function eventStream(
   engine: Engine,
   ns: string,
@@ -39,7 +43,10 @@ export function eventStream(
   const end = () => {
     watcher?.stop()
     watcher = null
-    if (heartbeat) clearInterval(heartbeat)
+    if (heartbeat) {
+      clearInterval(heartbeat)
+      openStreams--
+    }
     heartbeat = null
     call.request.signal?.removeEventListener('abort', end)
     const open = controller
@@ -63,6 +70,7 @@ export function eventStream(
         // Tells EventSource how soon to come back, and gets the headers to the client at once.
         opened.enqueue(encoder.encode(`retry: 1000\n: watching\n\n`))
         heartbeat = setInterval(() => send(encoder.encode(': heartbeat\n\n')), settings.heartbeatMs)
+        openStreams++
         watcher = new Watcher(engine, ns, request.prefix, {
           change: async (change) => {
             if (!request.values || change.type !== 'put') {

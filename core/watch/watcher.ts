@@ -18,6 +18,10 @@ export interface WatcherSink {
   failed(error: unknown): void
 }
 
+/** Watchers subscribed right now in this process (the leak test and the metrics read it). */
+let subscribed = 0
+export const subscribedWatchers = () => subscribed
+
 export class Watcher {
   /** The revision delivered up to (changes outside the prefix count as delivered). */
   revision = 0
@@ -38,10 +42,16 @@ export class Watcher {
 
   /** Starts after `after` (null: from the current head). Resolves once caught up. */
   async start(after: number | null): Promise<void> {
-    this.unsubscribe = this.engine.subscribe(this.ns, (changes) => {
+    if (this.stopped) return
+    const unsubscribe = this.engine.subscribe(this.ns, (changes) => {
       for (const change of changes) this.queue.push(change)
       if (this.ready) this.pump()
     })
+    subscribed++
+    this.unsubscribe = () => {
+      subscribed--
+      unsubscribe()
+    }
     try {
       if (after === null) {
         this.revision = (await this.engine.changes(this.ns, 0, 1)).head

@@ -23,9 +23,18 @@ export class SseReader {
   }
 
   /** The next `count` events (comments are counted, not returned). */
-  async take(count: number): Promise<SseEvent[]> {
+  take(count: number): Promise<SseEvent[]> {
+    return this.readUntil(count, () => false)
+  }
+
+  /** Reads until `count` comment lines in all have come. */
+  async comment(count: number): Promise<void> {
+    await this.readUntil(Number.POSITIVE_INFINITY, () => this.comments >= count)
+  }
+
+  private async readUntil(count: number, enough: () => boolean): Promise<SseEvent[]> {
     const events: SseEvent[] = []
-    while (events.length < count) {
+    while (events.length < count && !enough()) {
       const end = this.buffer.indexOf('\n\n')
       if (end === -1) {
         const { value, done } = await this.reader.read()
