@@ -17,7 +17,6 @@ import {
   type ChangeListener,
   type ChangeLogOptions,
   type ChangePage,
-  type ChangeType,
   DEFAULT_CHANGE_LOG,
 } from '../changes.ts'
 import { CONFLICT_MESSAGES, conditionsOfCheck, failedCondition, hasConditions } from '../conditions.ts'
@@ -46,10 +45,8 @@ export interface SqliteOptions {
   changeLog?: ChangeLogOptions | null
 }
 
-/** What a write records in the change log: nothing when the log is off. */
-type Record = (type: ChangeType, key: Uint8Array, version: number | null, expiresAt: number | null) => void
-
-const NO_RECORD: Record = () => {}
+/** A write's change records, heard once it commits; undefined when the log is off. */
+type Made = Change[] | undefined
 
 export class SqliteBackend implements Backend {
   readonly name = 'sqlite'
@@ -104,7 +101,7 @@ export class SqliteBackend implements Backend {
     conditions: PutConditions,
     now: number,
   ): Promise<number> {
-    return this.logged(ns, now, (record) => {
+    return this.logged(ns, (made) => {
       const { maxKeys } = conditions
       if (hasConditions(conditions) || maxKeys !== undefined) {
         const current = this.liveVersion(ns, key, now)
@@ -112,19 +109,17 @@ export class SqliteBackend implements Backend {
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
         if (maxKeys !== undefined && current === null) this.checkQuota(ns, maxKeys, now)
       }
-      const version = this.upsert(ns, key, value, now)
-      record('put', key, version, value.expiresAt)
-      return version
+      return this.upsert(ns, key, value, now, made)
     })
   }
 
   delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
-    return this.logged(ns, now, (record) => {
+    return this.logged(ns, (made) => {
       if (hasConditions(conditions)) {
         const failed = failedCondition(conditions, this.liveVersion(ns, key, now))
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
       }
-      return this.remove(ns, key, now, record)
+      return this.remove(ns, key, now, made)
     })
   }
 
@@ -135,7 +130,7 @@ export class SqliteBackend implements Backend {
     expiresAt: number | null,
     now: number,
   ): Promise<IncrementResult> {
-    return this.logged(ns, now, (record) => {
+    return this.logged(ns, (made) => {
       const row = this.database
         .sql(`SELECT value, kind FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`)
         .get({ ns, key, now }) as { value: Uint8Array; kind: number } | undefined
@@ -145,8 +140,8 @@ export class SqliteBackend implements Backend {
         key,
         { bytes: utf8(sum.text), kind: sum.kind, contentType: null, metadata: null, expiresAt },
         now,
+        made,
       )
-      record('put', key, version, expiresAt)
       return { value: sum.value, kind: sum.kind, version }
     })
   }
@@ -189,7 +184,7 @@ export class SqliteBackend implements Backend {
   }
 
   batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
-    return this.logged(ns, now, (record) => {
+    return this.logged(ns, (made) => {
       // Every condition is judged against the state before the batch, as on Redis.
       ops.forEach((op, index) => {
         if (op.type !== 'check' && !hasConditions(op)) return
@@ -199,12 +194,10 @@ export class SqliteBackend implements Backend {
       })
       return ops.map((op) => {
         if (op.type === 'put') {
-          const version = this.upsert(ns, op.key, op.value, now)
-          record('put', op.key, version, op.value.expiresAt)
-          return version
+          return this.upsert(ns, op.key, op.value, now, made)
         }
         if (op.type === 'delete') {
-          this.remove(ns, op.key, now, record)
+          this.remove(ns, op.key, now, made)
           return null
         }
         return this.liveVersion(ns, op.key, now)
@@ -329,16 +322,14 @@ export class SqliteBackend implements Backend {
   // --- Internals ---
 
   /** Runs a write in the group commit with its change records, heard by listeners once committed. */
-  private logged<T>(ns: string, now: number, run: (record: Record) => T): Promise<T> {
+  private logged<T>(ns: string, run: (made: Made) => T): Promise<T> {
     const log = this.changeLog
-    if (!log) return this.writer.write(() => run(NO_RECORD))
+    if (!log) return this.writer.write(() => run(undefined))
     const made: Change[] = []
-    const record: Record = (type, key, version, expiresAt) =>
-      log.record(made, ns, type, key, version, expiresAt, now)
     return this.writer
       .write(() => {
         made.length = 0
-        return run(record)
+        return run(made)
       })
       .then((value) => {
         log.listeners.emit(ns, made)
@@ -347,25 +338,30 @@ export class SqliteBackend implements Backend {
   }
 
   /** Deletes an entry; true when it was live. Recorded as a delete, or as an expiry when it had expired unswept. */
-  private remove(ns: string, key: Uint8Array, now: number, record: Record): boolean {
+  private remove(ns: string, key: Uint8Array, now: number, made: Made): boolean {
     this.cache.forget(ns, key)
     const removed = this.database
       .sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at')
       .get({ ns, key }) as { expires_at: number | null } | undefined
     if (removed === undefined) return false
     const live = removed.expires_at === null || removed.expires_at > now
-    record(live ? 'delete' : 'expire', key, null, null)
+    if (made) this.changeLog?.record(made, ns, live ? 'delete' : 'expire', key, null, null, now)
     return live
   }
 
-  private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number): number {
+  /** Writes an entry; with the change log on, records it as a put under the revision taken alongside its version. */
+  private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number, made?: Change[]): number {
     this.cache.forget(ns, key)
-    const { version } = this.database
+    const log = made && this.changeLog
+    const { version, revision } = this.database
       .sql(
-        `INSERT INTO namespace_state (ns, version, stored_keys) VALUES (:ns, 1, 0)
+        log
+          ? `INSERT INTO namespace_state (ns, version, stored_keys, revision) VALUES (:ns, 1, 0, 1)
+       ON CONFLICT (ns) DO UPDATE SET version = version + 1, revision = revision + 1 RETURNING version, revision`
+          : `INSERT INTO namespace_state (ns, version, stored_keys) VALUES (:ns, 1, 0)
        ON CONFLICT (ns) DO UPDATE SET version = version + 1 RETURNING version`,
       )
-      .get({ ns }) as { version: number }
+      .get({ ns }) as { version: number; revision?: number }
     this.database
       .sql(
         `INSERT INTO entries (ns, key, value, kind, content_type, metadata, version, updated_at, expires_at)
@@ -384,6 +380,7 @@ export class SqliteBackend implements Backend {
         now,
         expiresAt: value.expiresAt,
       })
+    if (log) log.record(made, ns, 'put', key, version, value.expiresAt, now, revision)
     return version
   }
 

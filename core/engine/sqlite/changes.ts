@@ -26,13 +26,20 @@ interface ChangeRow {
 
 export class SqliteChangeLog {
   readonly listeners = new ChangeListeners()
+  /** How often (in revisions) the log is trimmed: often for a small log, every AGE_TRIM_EVERY for a large one. */
+  private readonly trimEvery: number
 
   constructor(
     private readonly database: Database,
     private readonly options: ChangeLogOptions,
-  ) {}
+  ) {
+    this.trimEvery = Math.max(1, Math.min(AGE_TRIM_EVERY, Math.floor(options.maxEntries / 16)))
+  }
 
-  /** Writes one record (inside the caller's transaction) and adds it to `made`, the write's own list. */
+  /**
+   * Writes one record (inside the caller's transaction) and adds it to `made`, the write's own list.
+   * A put passes the revision its upsert already took; a delete or expiry takes the next one here.
+   */
   record(
     made: Change[],
     ns: string,
@@ -41,44 +48,52 @@ export class SqliteChangeLog {
     version: number | null,
     expiresAt: number | null,
     now: number,
+    taken?: number,
   ): void {
-    const { database } = this
-    const { rev } = database
-      .sql(
-        `INSERT INTO change_heads (ns, rev) VALUES (:ns, 1)
-       ON CONFLICT (ns) DO UPDATE SET rev = rev + 1 RETURNING rev`,
-      )
-      .get({ ns }) as { rev: number }
+    const { database, options } = this
+    const rev = taken ?? this.nextRevision(ns)
     database
       .sql(
         `INSERT INTO changes (ns, rev, type, key, version, expires_at, at)
        VALUES (:ns, :rev, :type, :key, :version, :expiresAt, :now)`,
       )
       .run({ ns, rev, type: TYPE_CODES[type], key, version, expiresAt, now })
-    if (rev > this.options.maxEntries) {
-      database
-        .sql('DELETE FROM changes WHERE ns = :ns AND rev = :old')
-        .run({ ns, old: rev - this.options.maxEntries })
-    }
-    if (rev % AGE_TRIM_EVERY === 0) {
+    // Trimmed every few records, not at each: retention by count runs up to trimEvery - 1 over.
+    if (rev % this.trimEvery === 0) {
+      if (rev > options.maxEntries) {
+        database
+          .sql('DELETE FROM changes WHERE ns = :ns AND rev <= :old')
+          .run({ ns, old: rev - options.maxEntries })
+      }
       // The oldest rows come first in the key order, so this reads only the rows it may drop.
       database
         .sql(
           `DELETE FROM changes WHERE ns = :ns AND rev IN
          (SELECT rev FROM changes WHERE ns = :ns ORDER BY rev LIMIT :n) AND at < :cutoff`,
         )
-        .run({ ns, n: AGE_TRIM_EVERY * 4, cutoff: now - this.options.maxAgeMs })
+        .run({ ns, n: AGE_TRIM_EVERY * 4, cutoff: now - options.maxAgeMs })
     }
     made.push({ revision: rev, type, key, version, expiresAt, at: now })
+  }
+
+  private nextRevision(ns: string): number {
+    const bumped = this.database
+      .sql('UPDATE namespace_state SET revision = revision + 1 WHERE ns = :ns RETURNING revision')
+      .get({ ns }) as { revision: number } | undefined
+    if (bumped) return bumped.revision
+    this.database
+      .sql('INSERT INTO namespace_state (ns, version, stored_keys, revision) VALUES (:ns, 0, 0, 1)')
+      .run({ ns })
+    return 1
   }
 
   read(ns: string, after: number, limit: number): ChangePage {
     const head =
       (
-        this.database.sql('SELECT rev FROM change_heads WHERE ns = :ns').get({ ns }) as
-          | { rev: number }
+        this.database.sql('SELECT revision FROM namespace_state WHERE ns = :ns').get({ ns }) as
+          | { revision: number }
           | undefined
-      )?.rev ?? 0
+      )?.revision ?? 0
     const rows = this.database
       .sql(
         'SELECT rev, type, key, version, expires_at, at FROM changes WHERE ns = :ns AND rev > :after ORDER BY rev LIMIT :limit',
@@ -94,7 +109,6 @@ export class SqliteChangeLog {
   /** Removes a dropped namespace's records. */
   drop(ns: string): void {
     this.database.sql('DELETE FROM changes WHERE ns = :ns').run({ ns })
-    this.database.sql('DELETE FROM change_heads WHERE ns = :ns').run({ ns })
   }
 }
 

@@ -20,6 +20,12 @@ export class Database {
     this.connection.exec('PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;')
     this.connection.exec(SCHEMA)
     this.connection.exec(CHANGES_SCHEMA)
+    const columns = this.connection.prepare('PRAGMA table_info(namespace_state)').all() as Array<{
+      name: string
+    }>
+    if (!columns.some((column) => column.name === 'revision')) {
+      this.connection.exec('ALTER TABLE namespace_state ADD COLUMN revision INTEGER NOT NULL DEFAULT 0')
+    }
   }
 
   /** The prepared statement of this text, prepared on first use. */

@@ -18,7 +18,8 @@ CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at) WHERE expires_
 CREATE TABLE IF NOT EXISTS namespace_state (
   ns TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
-  stored_keys INTEGER NOT NULL
+  stored_keys INTEGER NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS entries_count_insert AFTER INSERT ON entries BEGIN
   UPDATE namespace_state SET stored_keys = stored_keys + 1 WHERE ns = NEW.ns;
@@ -44,7 +45,11 @@ CREATE TABLE IF NOT EXISTS list_items (
 ) WITHOUT ROWID;
 `
 
-/** The change log (changes.ts): one row per put, delete or expiry, and each namespace's last revision. */
+/**
+ * The change log (changes.ts): one row per put, delete or expiry. Each namespace's last revision is
+ * namespace_state.revision, bumped by the same statement that bumps its version on a put; a file
+ * made before the change log gets that column added.
+ */
 export const CHANGES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS changes (
   ns TEXT NOT NULL,
@@ -55,9 +60,5 @@ CREATE TABLE IF NOT EXISTS changes (
   expires_at INTEGER,
   at INTEGER NOT NULL,
   PRIMARY KEY (ns, rev)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS change_heads (
-  ns TEXT PRIMARY KEY,
-  rev INTEGER NOT NULL
 ) WITHOUT ROWID;
 `
