@@ -22,7 +22,8 @@ export const bucketMethods: Methods<BucketHandler> = {
     authorize('list', bucket, principal)
     // The watch feed is the bucket's own URL marked ?watch: no key path can be read as it.
     if (call.query.has('watch')) {
-      if (call.query.get('values') === '1') authorize('read', bucket, principal)
+      const values = call.query.get('values')
+      if (values !== null && values !== '0' && values !== 'false') authorize('read', bucket, principal)
       return watchResponse(ctx.engine, bucket.id, call, ctx.watch, {
         scope: principal.type === 'token' ? principal.prefix : undefined,
         invalid: badRequest,
