@@ -30,7 +30,7 @@ import {
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
-import { SqliteChangeLog } from './changes.ts'
+import { EXPIRED, SqliteChangeLog } from './changes.ts'
 import { Database, type SqliteSyncMode } from './database.ts'
 import { ENTRY_COLUMNS, type EntryRow, LIVE, toEntry } from './entry-rows.ts'
 import { GroupCommit } from './group-commit.ts'
@@ -270,30 +270,13 @@ export class SqliteBackend implements Backend {
   }
 
   sweep(now: number, limit: number): Promise<number> {
-    const log = this.changeLog
-    // With the log on, each removed entry becomes an expire record of its namespace, heard once committed.
-    const made = new Map<string, Change[]>()
-    return this.writer
-      .write(() => {
-        made.clear()
-        const removed = this.database
-          .sql(
-            `DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE expires_at <= :now LIMIT :limit)${log ? ' RETURNING ns, key' : ''}`,
-          )
-          [log ? 'all' : 'run']({ now, limit })
-        if (!log || !Array.isArray(removed)) return Number((removed as { changes: number }).changes)
-        for (const { ns, key } of removed as unknown as Array<{ ns: string; key: Uint8Array }>) {
-          const list = made.get(ns) ?? []
-          made.set(ns, list)
-          this.cache.forget(ns, key)
-          log.record(list, ns, 'expire', key, null, null, now)
-        }
-        return removed.length
-      })
-      .then((count) => {
-        for (const [ns, changes] of made) log?.listeners.emit(ns, changes)
-        return count
-      })
+    if (this.changeLog)
+      return this.changeLog.sweep(this.writer, now, limit, (ns, key) => this.cache.forget(ns, key))
+    return this.writer.write(() =>
+      Number(
+        this.database.sql(`DELETE FROM entries WHERE rowid IN (${EXPIRED})`).run({ now, limit }).changes,
+      ),
+    )
   }
 
   // --- Change log ---
@@ -321,20 +304,10 @@ export class SqliteBackend implements Backend {
 
   // --- Internals ---
 
-  /** Runs a write in the group commit with its change records, heard by listeners once committed. */
+  /** Runs a write in the group commit with its change records (when the log is on). */
   private logged<T>(ns: string, run: (made: Made) => T): Promise<T> {
-    const log = this.changeLog
-    if (!log) return this.writer.write(() => run(undefined))
-    const made: Change[] = []
-    return this.writer
-      .write(() => {
-        made.length = 0
-        return run(made)
-      })
-      .then((value) => {
-        log.listeners.emit(ns, made)
-        return value
-      })
+    if (this.changeLog) return this.changeLog.write(this.writer, ns, run)
+    return this.writer.write(() => run(undefined))
   }
 
   /** Deletes an entry; true when it was live. Recorded as a delete, or as an expiry when it had expired unswept. */

@@ -11,6 +11,10 @@ import {
   pageOf,
 } from '../changes.ts'
 import type { Database } from './database.ts'
+import type { GroupCommit } from './group-commit.ts'
+
+/** The rowids of up to :limit entries expired at :now (the sweeper's batch). */
+export const EXPIRED = 'SELECT rowid FROM entries WHERE expires_at <= :now LIMIT :limit'
 
 const TYPE_CODES: Record<ChangeType, number> = { put: 0, delete: 1, expire: 2 }
 const TYPES: ChangeType[] = ['put', 'delete', 'expire']
@@ -85,6 +89,48 @@ export class SqliteChangeLog {
       .sql('INSERT INTO namespace_state (ns, version, stored_keys, revision) VALUES (:ns, 0, 0, 1)')
       .run({ ns })
     return 1
+  }
+
+  /** Runs a write in the group commit with a list for its records, heard by listeners once committed. */
+  write<T>(writer: GroupCommit, ns: string, run: (made: Change[]) => T): Promise<T> {
+    const made: Change[] = []
+    return writer
+      .write(() => {
+        made.length = 0
+        return run(made)
+      })
+      .then((value) => {
+        this.listeners.emit(ns, made)
+        return value
+      })
+  }
+
+  /** Deletes expired entries, each recorded as an expiry of its namespace; `forget` drops it from the read cache. */
+  sweep(
+    writer: GroupCommit,
+    now: number,
+    limit: number,
+    forget: (ns: string, key: Uint8Array) => void,
+  ): Promise<number> {
+    const made = new Map<string, Change[]>()
+    return writer
+      .write(() => {
+        made.clear()
+        const removed = this.database
+          .sql(`DELETE FROM entries WHERE rowid IN (${EXPIRED}) RETURNING ns, key`)
+          .all({ now, limit }) as unknown as Array<{ ns: string; key: Uint8Array }>
+        for (const { ns, key } of removed) {
+          const list = made.get(ns) ?? []
+          made.set(ns, list)
+          forget(ns, key)
+          this.record(list, ns, 'expire', key, null, null, now)
+        }
+        return removed.length
+      })
+      .then((count) => {
+        for (const [ns, changes] of made) this.listeners.emit(ns, changes)
+        return count
+      })
   }
 
   read(ns: string, after: number, limit: number): ChangePage {
