@@ -153,8 +153,9 @@ async function main(): Promise<void> {
         if (onRow && (!on || onRow.rps > on.rps)) on = onRow
       }
       if (off && on) {
+        const cpu = (row: Row) => (row.cpuUsPerRequest === null ? '?' : row.cpuUsPerRequest.toFixed(1))
         putRows.push(
-          `| ${backend} | ${Math.round(off.rps).toLocaleString('en-US')} | ${Math.round(on.rps).toLocaleString('en-US')} | ${((100 * on.rps) / off.rps).toFixed(0)}% |`,
+          `| ${backend} | ${Math.round(off.rps).toLocaleString('en-US')} | ${Math.round(on.rps).toLocaleString('en-US')} | ${((100 * on.rps) / off.rps).toFixed(0)}% | ${cpu(off)} | ${cpu(on)} |`,
         )
       }
     } finally {
@@ -166,8 +167,8 @@ async function main(): Promise<void> {
   log('|---|---|---|---|---|---|')
   for (const row of delayRows) log(row)
   log('\nPUT 1 KiB through KVdb, change log off and on (target: on >= 90% of off):')
-  log('| store | off req/s | on req/s | on / off |')
-  log('|---|---|---|---|')
+  log('| store | off req/s | on req/s | on / off | off cpu µs/req | on cpu µs/req |')
+  log('|---|---|---|---|---|---|')
   for (const row of putRows) log(row)
 }
 
