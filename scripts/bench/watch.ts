@@ -5,7 +5,8 @@
 // and this process reading 1,000 streams are in the figure). (2) PUT throughput (wrk, KVdb, 1 KiB)
 // with the change log on against the same with KVGATE_CHANGE_LOG=false, in the same run. Figures are
 // printed, never asserted; on a small shared machine they are noisy, so off and on alternate for
-// BENCH_WATCH_ROUNDS (2) rounds and the best of each is compared. BENCH_WATCH_PARTS=delay,put picks.
+// BENCH_WATCH_ROUNDS (2) rounds and the best of each is compared; (3) the same through the Engine
+// alone (watch-engine.ts), in alternating slices. BENCH_WATCH_PARTS=delay,put,engine picks.
 
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,13 +19,14 @@ import { stopAll } from './processes.ts'
 import { requestsFor, SCENARIOS } from './scenarios.ts'
 import { settings } from './settings.ts'
 import { startKvgate } from './targets/kvgate.ts'
+import { changeLogCost } from './watch-engine.ts'
 
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 1000)
 const WRITES = Number(process.env.BENCH_WATCH_WRITES ?? 200)
 const PACE_MS = Number(process.env.BENCH_WATCH_PACE_MS ?? 50)
 const ROUNDS = Number(process.env.BENCH_WATCH_ROUNDS ?? 2)
 const backends = (process.env.BENCH_BACKENDS ?? 'sqlite,redis').split(',').filter(Boolean)
-const parts = (process.env.BENCH_WATCH_PARTS ?? 'delay,put').split(',')
+const parts = (process.env.BENCH_WATCH_PARTS ?? 'delay,put,engine').split(',')
 const dir = process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ? mkdtempSync(join(tmpdir(), 'kvgate-bench-watch-')) : ''
 const log = (line: string) => console.log(line)
 
@@ -137,11 +139,15 @@ async function main(): Promise<void> {
   log(`kvgate watch feed: ${machine.cores} cores (${machine.cpu}); logs in ${dir}`)
   const delayRows: string[] = []
   const putRows: string[] = []
+  const engineRows: string[] = []
   for (const backend of backends) {
     const plan = await planBackend(backend, settings, dir, log)
     if (!plan) continue
     try {
       if (parts.includes('delay')) delayRows.push(await delay(backend, plan.storeEnv))
+      if (parts.includes('engine') && (backend === 'sqlite' || backend === 'redis')) {
+        engineRows.push(await changeLogCost(backend, settings.redisUrl, `${settings.redisPrefix}log:`))
+      }
       if (!parts.includes('put')) continue
       // Off and on alternate, and the best of each counts: the machine's other load comes and goes.
       let off: Row | null = null
@@ -170,6 +176,10 @@ async function main(): Promise<void> {
   log('| store | off req/s | on req/s | on / off | off cpu µs/req | on cpu µs/req |')
   log('|---|---|---|---|---|---|')
   for (const row of putRows) log(row)
+  log('\nPUT 1 KiB through the Engine in this process, change log off and on (median of alternating slices):')
+  log('| store | off puts/s | on puts/s | on / off |')
+  log('|---|---|---|---|')
+  for (const row of engineRows) log(row)
 }
 
 if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
