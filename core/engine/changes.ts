@@ -42,9 +42,6 @@ export const DEFAULT_CHANGE_LOG: ChangeLogOptions = { maxEntries: 10_000, maxAge
 /** Told each batch of new changes of one namespace, in revision order. */
 export type ChangeListener = (changes: Change[]) => void
 
-/** How often (in revisions) a write also trims the log by age: often enough, and off most writes. */
-export const AGE_TRIM_EVERY = 64
-
 /** The listeners of each namespace in this process; a namespace with none costs nothing. */
 export class ChangeListeners {
   private readonly byNamespace = new Map<string, Set<ChangeListener>>()

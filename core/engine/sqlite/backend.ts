@@ -65,7 +65,7 @@ export class SqliteBackend implements Backend {
     this.changeLog =
       options.changeLog === null
         ? null
-        : new SqliteChangeLog(this.database, options.changeLog ?? DEFAULT_CHANGE_LOG)
+        : new SqliteChangeLog(this.database, options.changeLog ?? DEFAULT_CHANGE_LOG, this.writer)
   }
 
   get logsChanges(): boolean {

@@ -1,8 +1,10 @@
-// The embedded store's change log: rows written inside the same transaction as the mutation they
-// record, and handed to this process's listeners only once that transaction has committed.
+// The embedded store's change log. Each write takes its revisions inside its own savepoint (the
+// counter is namespace_state.revision); its records are inserted once per group commit, just before
+// COMMIT and outside every savepoint, so they share the transaction of the writes they record
+// without each write copying the log's pages into its savepoint journal (which cost more than the
+// insert itself). Listeners hear the records only once the transaction has committed.
 
 import {
-  AGE_TRIM_EVERY,
   type Change,
   ChangeListeners,
   type ChangeLogOptions,
@@ -18,6 +20,8 @@ export const EXPIRED = 'SELECT rowid FROM entries WHERE expires_at <= :now LIMIT
 
 const TYPE_CODES: Record<ChangeType, number> = { put: 0, delete: 1, expire: 2 }
 const TYPES: ChangeType[] = ['put', 'delete', 'expire']
+/** Rows per multi-row INSERT. */
+const INSERT_ROWS = 32
 
 interface ChangeRow {
   rev: number
@@ -30,19 +34,20 @@ interface ChangeRow {
 
 export class SqliteChangeLog {
   readonly listeners = new ChangeListeners()
-  /** How often (in revisions) the log is trimmed: often for a small log, every AGE_TRIM_EVERY for a large one. */
-  private readonly trimEvery: number
+  /** Records of this transaction's successful writes, by namespace, not yet inserted. */
+  private pending = new Map<string, Change[]>()
 
   constructor(
     private readonly database: Database,
     private readonly options: ChangeLogOptions,
+    writer: GroupCommit,
   ) {
-    this.trimEvery = Math.max(1, Math.min(AGE_TRIM_EVERY, Math.floor(options.maxEntries / 16)))
+    writer.hooks = { beforeCommit: () => this.flush(), afterRollback: () => this.pending.clear() }
   }
 
   /**
-   * Writes one record (inside the caller's transaction) and adds it to `made`, the write's own list.
-   * A put passes the revision its upsert already took; a delete or expiry takes the next one here.
+   * Adds one record to `made`, the write's own list, under the next revision (a put passes the one
+   * its upsert already took). Runs inside the write's savepoint; the row is inserted at commit.
    */
   record(
     made: Change[],
@@ -54,39 +59,7 @@ export class SqliteChangeLog {
     now: number,
     taken?: number,
   ): void {
-    const { database, options } = this
-    const rev = taken ?? this.nextRevision(ns)
-    // Positional parameters: this runs on every write, and binding by name costs more.
-    database
-      .sql('INSERT INTO changes (ns, rev, type, key, version, expires_at, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(ns, rev, TYPE_CODES[type], key, version, expiresAt, now)
-    // Trimmed every few records, not at each: retention by count runs up to trimEvery - 1 over.
-    if (rev % this.trimEvery === 0) {
-      if (rev > options.maxEntries) {
-        database
-          .sql('DELETE FROM changes WHERE ns = :ns AND rev <= :old')
-          .run({ ns, old: rev - options.maxEntries })
-      }
-      // The oldest rows come first in the key order, so this reads only the rows it may drop.
-      database
-        .sql(
-          `DELETE FROM changes WHERE ns = :ns AND rev IN
-         (SELECT rev FROM changes WHERE ns = :ns ORDER BY rev LIMIT :n) AND at < :cutoff`,
-        )
-        .run({ ns, n: AGE_TRIM_EVERY * 4, cutoff: now - options.maxAgeMs })
-    }
-    made.push({ revision: rev, type, key, version, expiresAt, at: now })
-  }
-
-  private nextRevision(ns: string): number {
-    const bumped = this.database
-      .sql('UPDATE namespace_state SET revision = revision + 1 WHERE ns = :ns RETURNING revision')
-      .get({ ns }) as { revision: number } | undefined
-    if (bumped) return bumped.revision
-    this.database
-      .sql('INSERT INTO namespace_state (ns, version, stored_keys, revision) VALUES (:ns, 0, 0, 1)')
-      .run({ ns })
-    return 1
+    made.push({ revision: taken ?? this.nextRevision(ns), type, key, version, expiresAt, at: now })
   }
 
   /** Runs a write in the group commit with a list for its records, heard by listeners once committed. */
@@ -95,7 +68,10 @@ export class SqliteChangeLog {
     return writer
       .write(() => {
         made.length = 0
-        return run(made)
+        const value = run(made)
+        // Only a write that succeeded gets here: a failed one's records go with its savepoint.
+        this.keep(ns, made)
+        return value
       })
       .then((value) => {
         this.listeners.emit(ns, made)
@@ -123,6 +99,7 @@ export class SqliteChangeLog {
           forget(ns, key)
           this.record(list, ns, 'expire', key, null, null, now)
         }
+        for (const [ns, list] of made) this.keep(ns, list)
         return removed.length
       })
       .then((count) => {
@@ -153,6 +130,75 @@ export class SqliteChangeLog {
   /** Removes a dropped namespace's records. */
   drop(ns: string): void {
     this.database.sql('DELETE FROM changes WHERE ns = :ns').run({ ns })
+  }
+
+  private keep(ns: string, made: Change[]): void {
+    if (made.length === 0) return
+    const list = this.pending.get(ns)
+    if (list) list.push(...made)
+    else this.pending.set(ns, [...made])
+  }
+
+  private nextRevision(ns: string): number {
+    const bumped = this.database
+      .sql('UPDATE namespace_state SET revision = revision + 1 WHERE ns = :ns RETURNING revision')
+      .get({ ns }) as { revision: number } | undefined
+    if (bumped) return bumped.revision
+    this.database
+      .sql('INSERT INTO namespace_state (ns, version, stored_keys, revision) VALUES (:ns, 0, 0, 1)')
+      .run({ ns })
+    return 1
+  }
+
+  /** Inserts this transaction's records, then trims each namespace written to by count and by age. */
+  private flush(): void {
+    if (this.pending.size === 0) return
+    const { database, options } = this
+    const pending = this.pending
+    this.pending = new Map()
+    const rows: unknown[] = []
+    const insert = (count: number) => {
+      const values = Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')
+      database
+        .sql(`INSERT INTO changes (ns, rev, type, key, version, expires_at, at) VALUES ${values}`)
+        .run(...(rows as []))
+      rows.length = 0
+    }
+    for (const [ns, changes] of pending) {
+      for (const change of changes) {
+        rows.push(
+          ns,
+          change.revision,
+          TYPE_CODES[change.type],
+          change.key,
+          change.version,
+          change.expiresAt,
+          change.at,
+        )
+        if (rows.length === INSERT_ROWS * 7) insert(INSERT_ROWS)
+      }
+    }
+    if (rows.length > 0) insert(rows.length / 7)
+    for (const [ns, changes] of pending) {
+      const last = changes[changes.length - 1]!
+      if (last.revision > options.maxEntries) {
+        database
+          .sql('DELETE FROM changes WHERE ns = ? AND rev <= ?')
+          .run(ns, last.revision - options.maxEntries)
+      }
+      // The oldest row comes first in the key order: one row read says whether any is too old.
+      const cutoff = last.at - options.maxAgeMs
+      const oldest = database.sql('SELECT at FROM changes WHERE ns = ? ORDER BY rev LIMIT 1').get(ns) as
+        | { at: number }
+        | undefined
+      if (oldest && oldest.at < cutoff) {
+        database
+          .sql(
+            'DELETE FROM changes WHERE ns = ? AND rev IN (SELECT rev FROM changes WHERE ns = ? ORDER BY rev LIMIT 1000) AND at < ?',
+          )
+          .run(ns, ns, cutoff)
+      }
+    }
   }
 }
 
