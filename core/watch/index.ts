@@ -12,6 +12,7 @@ import { longPoll } from './long-poll.ts'
 import { readWatchRequest } from './request.ts'
 import { eventStream } from './sse.ts'
 
+export { endAllWatches } from './registry.ts'
 export type { WatchRequest } from './request.ts'
 
 export interface WatchOptions {
@@ -39,6 +40,11 @@ export async function watchResponse(
   }
   if (!engine.logsChanges)
     throw new UnavailableError('change-log-off', 'watching is off: the change log is switched off')
-  if (request.stream) return eventStream(engine, ns, request, call, config)
+  if (request.stream) {
+    // HEAD gets the stream's headers only: a body nobody reads would keep its watcher forever.
+    if (call.request.method === 'HEAD')
+      return new Response(null, { headers: { 'content-type': 'text/event-stream' } })
+    return eventStream(engine, ns, request, call, config)
+  }
   return longPoll(engine, ns, request, call, config.maxValueBytes)
 }

@@ -6,6 +6,7 @@ import type { Change } from '../engine/changes.ts'
 import type { Engine } from '../engine/engine.ts'
 import type { Call } from '../http/call.ts'
 import { type EventData, eventData, eventDataWithValue } from './event-data.ts'
+import { registerWatch } from './registry.ts'
 import type { WatchRequest } from './request.ts'
 import { Watcher } from './watcher.ts'
 
@@ -51,6 +52,7 @@ export async function longPoll(
   const timer = setTimeout(settle, request.wait * 1000)
   const abort = () => settle()
   call.request.signal?.addEventListener('abort', abort)
+  const unregister = registerWatch(abort)
   try {
     await watcher.start(request.after)
     // Caught up: answer with what the log held, else wait for the first change to come.
@@ -59,6 +61,7 @@ export async function longPoll(
     await settled
   } finally {
     clearTimeout(timer)
+    unregister()
     call.request.signal?.removeEventListener('abort', abort)
     watcher.stop()
   }

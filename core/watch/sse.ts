@@ -7,6 +7,7 @@ import type { Change } from '../engine/changes.ts'
 import type { Engine } from '../engine/engine.ts'
 import type { Call } from '../http/call.ts'
 import { eventData, eventDataWithValue } from './event-data.ts'
+import { registerWatch } from './registry.ts'
 import type { WatchRequest } from './request.ts'
 import { Watcher } from './watcher.ts'
 
@@ -40,7 +41,9 @@ export function eventStream(
   let watcher: Watcher | null = null
   let heartbeat: ReturnType<typeof setInterval> | null = null
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null
+  let unregister = () => {}
   const end = () => {
+    unregister()
     watcher?.stop()
     watcher = null
     if (heartbeat) {
@@ -66,6 +69,7 @@ export function eventStream(
     {
       start(opened) {
         controller = opened
+        unregister = registerWatch(end)
         call.request.signal?.addEventListener('abort', end)
         // Tells EventSource how soon to come back, and gets the headers to the client at once.
         opened.enqueue(encoder.encode(`retry: 1000\n: watching\n\n`))

@@ -3,6 +3,7 @@
 
 import { expect, test } from 'bun:test'
 import { utf8 } from '../../core/engine/bytes.ts'
+import { endAllWatches } from '../../core/watch/index.ts'
 import { openEventStreams } from '../../core/watch/sse.ts'
 import { subscribedWatchers } from '../../core/watch/watcher.ts'
 import { ADMIN_TOKEN, type TestKvgate, testKvgate } from '../support/kvgate.ts'
@@ -61,6 +62,26 @@ describeEachStore('watch feed', (store) => {
     await events.comment(4)
     await events.close()
     expect(events.comments).toBe(4)
+    await kv.close()
+  })
+
+  test('HEAD answers the headers and opens no watcher; a shutdown ends every open watch', async () => {
+    const kv = open()
+    const ns = await kv.engine.namespaces.create({ dialect: 'test' })
+    await drained()
+    const head = await kv.fetch(watchPath(ns.id), { method: 'HEAD', headers: { ...SSE, ...admin } })
+    expect(head.status).toBe(200)
+    expect(openEventStreams()).toBe(0)
+    const stream = new SseReader(await kv.fetch(watchPath(ns.id), { headers: { ...SSE, ...admin } }))
+    const poll = kv.fetch(watchPath(ns.id, 'wait=100'), { headers: admin })
+    await stream.comment(1)
+    // Both in place (the poll has its own way to go through auth first), then the shutdown.
+    while (subscribedWatchers() < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+    endAllWatches()
+    await expect(stream.take(1)).rejects.toThrow('the stream ended')
+    expect(((await (await poll).json()) as { changes: unknown[] }).changes).toEqual([])
+    await drained()
+    expect(subscribedWatchers()).toBe(0)
     await kv.close()
   })
 
