@@ -129,6 +129,8 @@ export class SqliteChangeLog {
 
   /** Removes a dropped namespace's records. */
   drop(ns: string): void {
+    // Records of writes earlier in this same transaction are not inserted yet: they go too.
+    this.pending.delete(ns)
     this.database.sql('DELETE FROM changes WHERE ns = :ns').run({ ns })
   }
 
