@@ -77,6 +77,7 @@ describeEachStore('watch feed', (store) => {
     await stream.comment(1)
     // Both in place (the poll has its own way to go through auth first), then the shutdown.
     while (subscribedWatchers() < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(await (await kv.fetch('/metrics')).text()).toContain('\nkvgate_watchers 2\n')
     endAllWatches()
     await expect(stream.take(1)).rejects.toThrow('the stream ended')
     expect(((await (await poll).json()) as { changes: unknown[] }).changes).toEqual([])
