@@ -16,8 +16,10 @@ import {
   quotable,
   readConfigFile,
 } from './config-sources.ts'
+import type { ChangeLogOptions } from './engine/changes.ts'
 import type { EngineLimits } from './engine/engine.ts'
 import {
+  booleanOption,
   constantCase,
   durationOption,
   integerOption,
@@ -63,12 +65,24 @@ export interface Config {
   /** Peers whose X-Forwarded-For is believed. */
   trustedProxies: string[]
   engineLimits: Partial<EngineLimits>
+  /** The change log's retention (the watch feed); null when switched off (KVGATE_CHANGE_LOG=false). */
+  changeLog: ChangeLogOptions | null
+  watch: WatchConfig
   /** Each enabled dialect's options, validated by its own schema. */
   dialects: Record<string, Record<string, unknown>>
   /** Backups the serving process takes of the embedded store (KVGATE_BACKUP_INTERVAL), or null. */
   backup: BackupSchedule | null
   /** The config file read (--config or KVGATE_CONFIG), or null. */
   configFile: string | null
+}
+
+export interface WatchConfig {
+  /** Values larger than this are left out of ?values=1 events. */
+  maxValueBytes: number
+  /** How often an idle event stream gets a comment line, so proxies keep it open. */
+  heartbeatMs: number
+  /** The longest ?wait= of the long-poll form, in seconds. */
+  maxWaitSeconds: number
 }
 
 /** What config needs to know of a dialect: its name, default route and option schema. */
@@ -111,6 +125,11 @@ const ENV: Record<string, string> = {
   backupInterval: 'KVGATE_BACKUP_INTERVAL',
   backupDir: 'KVGATE_BACKUP_DIR',
   backupKeep: 'KVGATE_BACKUP_KEEP',
+  changeLog: 'KVGATE_CHANGE_LOG',
+  changeLogMaxEntries: 'KVGATE_CHANGE_LOG_MAX_ENTRIES',
+  changeLogMaxAge: 'KVGATE_CHANGE_LOG_MAX_AGE',
+  watchMaxValueBytes: 'KVGATE_WATCH_MAX_VALUE_BYTES',
+  watchHeartbeatMs: 'KVGATE_WATCH_HEARTBEAT_MS',
 }
 
 /**
@@ -142,6 +161,12 @@ const CoreSchema = v.object({
   backupInterval: durationOption({ minSeconds: 1 }),
   backupDir: v.optional(v.pipe(v.string('must be text'), v.nonEmpty('must not be empty'))),
   backupKeep: integerOption(7, { min: 1, max: 10_000 }),
+  changeLog: booleanOption(true),
+  changeLogMaxEntries: integerOption(10_000, { min: 1, max: 100_000_000 }),
+  /** Seconds. */
+  changeLogMaxAge: integerOption(86_400, { min: 1 }),
+  watchMaxValueBytes: integerOption(64 * 1024, { min: 0 }),
+  watchHeartbeatMs: integerOption(15_000, { min: 100 }),
 })
 
 const CORE_SETTINGS = Object.keys(CoreSchema.entries)
@@ -248,6 +273,14 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
     engineLimits: {
       ...(core.maxKeyBytes === undefined ? {} : { maxKeyBytes: core.maxKeyBytes }),
       ...(core.maxValueBytes === undefined ? {} : { maxValueBytes: core.maxValueBytes }),
+    },
+    changeLog: core.changeLog
+      ? { maxEntries: core.changeLogMaxEntries, maxAgeMs: core.changeLogMaxAge * 1000 }
+      : null,
+    watch: {
+      maxValueBytes: core.watchMaxValueBytes,
+      heartbeatMs: core.watchHeartbeatMs,
+      maxWaitSeconds: 300,
     },
     dialects: dialectOptions,
     backup: backupSchedule(core, store, where),

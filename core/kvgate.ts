@@ -50,7 +50,12 @@ export function createKvgate(config: Config, dialects: Dialect[], options: Kvgat
         () => false,
       ),
   })
-  const backend = options.backend ?? openBackend(config.store, { timeoutMs: config.storeTimeoutMs })
+  const backend =
+    options.backend ??
+    openBackend(config.store, {
+      timeoutMs: config.storeTimeoutMs,
+      changeLog: config.changeLog,
+    })
   const engine = new Engine(backend, {
     clock: options.clock,
     limits: config.engineLimits,

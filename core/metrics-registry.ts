@@ -2,6 +2,7 @@
 
 import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client'
 import type { Metrics } from './metrics.ts'
+import { subscribedWatchers } from './watch/watcher.ts'
 
 /**
  * prom-client's figures from perf_hooks.monitorEventLoopDelay: Deno reports a fraction of the real
@@ -40,6 +41,15 @@ export function createRegistry(metrics: Metrics): Registry {
   for (const histogram of [metrics.requestDuration, metrics.storeDuration, metrics.eventLoopLag]) {
     registry.registerMetric(histogram as unknown as Metric)
   }
+
+  new Gauge({
+    name: 'kvgate_watchers',
+    help: 'Watch feeds (event streams and long polls) open on this process.',
+    registers,
+    collect() {
+      this.set(subscribedWatchers())
+    },
+  })
 
   const { storeUp, build } = metrics.options
   if (storeUp) {

@@ -2,7 +2,7 @@
 // run under Deno 2, so the HTTP listener and signal handling live here, behind one small interface.
 
 import type { AnyElysia } from 'elysia'
-import { plainAddress, setPeer } from './http/call.ts'
+import { plainAddress, setPeer, setServer } from './http/call.ts'
 
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined'
 
@@ -91,7 +91,10 @@ function serveBun(fetch: (request: Request, peer: string) => Promise<Response>, 
     maxRequestBodySize: options.maxRequestBodySize,
     reusePort: options.reusePort ?? false,
     development: false,
-    fetch: (request, bunServer) => fetch(request, plainAddress(bunServer.requestIP(request)?.address ?? '')),
+    fetch: (request, bunServer) => {
+      setServer(request, bunServer)
+      return fetch(request, plainAddress(bunServer.requestIP(request)?.address ?? ''))
+    },
   })
   return { port: server.port ?? options.port, stop: () => server.stop() }
 }

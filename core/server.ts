@@ -4,10 +4,8 @@
 // in front, a path only those configurations take.
 
 import { type AnyElysia, Elysia } from 'elysia'
-import { adminGuard } from './admin/guard.ts'
-import { dataRoutes } from './admin/routes.ts'
+import { adminApi } from './admin/api.ts'
 import type { Accounts } from './auth/accounts.ts'
-import { adminRoutes } from './auth/admin-api.ts'
 import type { Config } from './config.ts'
 import { consoleRoutes } from './console/routes.ts'
 import { type Dialect, jsonValueDialects } from './dialect.ts'
@@ -152,12 +150,13 @@ function buildApp(
   })
   let app: AnyElysia = new Elysia(ELYSIA_CONFIG).use(core.elysia())
   if (config.adminToken) {
-    const admin = dataRoutes(adminRoutes(corePipeline, accounts, config.adminToken), {
+    const admin = adminApi(corePipeline, {
+      adminToken: config.adminToken,
       engine,
       accounts,
       metrics,
+      watch: config.watch,
       jsonDialects: jsonValueDialects(parts.dialects),
-      guarded: adminGuard(config.adminToken),
     })
     app = app.use(admin.elysia())
   }

@@ -4,6 +4,7 @@
 import { VALUE_KINDS } from '../engine/types.ts'
 import { emptyAnswer, headerParam, jsonAnswer, openApiDocument, queryParam, type Schema } from '../openapi.ts'
 import { VERSION } from '../version.ts'
+import { watchOperation } from '../watch/openapi.ts'
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const error = (description: string) => jsonAnswer(description, ref('Error'))
@@ -118,6 +119,12 @@ export const adminOpenApi = openApiDocument({
         summary: 'Delete a namespace; its entries are removed in the background',
         tags: ['data'],
         responses: { '204': emptyAnswer('deleted'), '404': error('no such namespace'), ...refused },
+      },
+    },
+    '/namespaces/{id}/watch': {
+      get: {
+        ...watchOperation({ '400': error('bad watch query'), '404': error('no such namespace'), ...refused }),
+        tags: ['data'],
       },
     },
     '/namespaces/{id}/keys': {

@@ -6,6 +6,7 @@ import { dialects } from '../../plugins/index.ts'
 import { ConfigError, loadConfig, storeLabel } from '../config.ts'
 import { createKvgate } from '../kvgate.ts'
 import { AddressInUseError, isBun, type Listener, onShutdownSignal } from '../runtime.ts'
+import { endAllWatches } from '../watch/registry.ts'
 import { onStarterGone, reportListening, runWorkers, workerNumber } from '../workers.ts'
 import { onLauncherExit } from './launcher-watch.ts'
 
@@ -53,6 +54,8 @@ export async function serve(argv: string[]): Promise<void> {
       kvgate.log.flush()
       process.exit(1)
     }, config.shutdownTimeoutMs)
+    // Open watches would hold the stop until the deadline; their clients resume elsewhere by revision.
+    endAllWatches()
     await listener.stop()
     await kvgate.close()
     clearTimeout(deadline)

@@ -5,6 +5,7 @@
 // server-side Lua script on Redis. The engine never reads and then writes on a backend's behalf.
 // Backends trust their inputs: the engine has validated them.
 
+import type { ChangeListener, ChangePage } from './changes.ts'
 import type { Entry, IncrementResult, ScanPage, ScanQuery, ValueKind } from './types.ts'
 
 /** A value as stored: bytes plus how to read them, metadata, and when it expires. */
@@ -97,6 +98,19 @@ export interface Backend {
   dropNamespace(ns: string, limit: number): Promise<boolean>
   /** Removes up to `limit` entries expired at `now` (reads already hide them); returns how many. */
   sweep(now: number, limit: number): Promise<number>
+
+  /**
+   * Logged changes after revision `after`, oldest first, at most `limit`; `reset` when records
+   * after it are no longer kept. Throws UnavailableError('change-log-off') when the log is off.
+   */
+  changes(ns: string, after: number, limit: number): Promise<ChangePage>
+  /**
+   * Calls listener with new changes of a namespace once they are committed: those made by this
+   * process, and on Redis those of every process. Returns the function that stops it.
+   */
+  subscribe(ns: string, listener: ChangeListener): () => void
+  /** Whether mutations are logged (the change log can be switched off). */
+  readonly logsChanges: boolean
 
   /** Resolves when the store answers; throws UnavailableError otherwise. */
   ping(): Promise<void>

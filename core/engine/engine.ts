@@ -3,6 +3,7 @@
 
 import type { Backend, BackendBatchOp, IncrementDelta, StoredValue } from './backend.ts'
 import { canonicalPrimitive, uniqueElements } from './canonical-json.ts'
+import type { ChangeListener, ChangePage } from './changes.ts'
 import { checkCombination } from './conditions.ts'
 import {
   conflictOnKey,
@@ -277,6 +278,25 @@ export class Engine {
 
   async listKeys(ns: string, options: { prefix?: Uint8Array; limit?: number } = {}): Promise<Uint8Array[]> {
     return this.open().listKeys(ns, options.prefix, options.limit ?? this.limits.maxScanLimit)
+  }
+
+  // --- Change log (the watch feed) ---
+
+  /** Whether mutations are logged, so a namespace can be watched. */
+  get logsChanges(): boolean {
+    return this.current.logsChanges
+  }
+
+  /** Logged changes after revision `after`, oldest first; `reset` when some after it are gone. */
+  async changes(ns: string, after: number, limit = 1000): Promise<ChangePage> {
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new InvalidError('revision', 'a revision is a non-negative integer')
+    return this.open().changes(ns, after, Math.max(1, Math.min(limit, this.limits.maxScanLimit)))
+  }
+
+  /** Hears new changes of a namespace once committed (on Redis, from every process); returns the stop. */
+  subscribe(ns: string, listener: ChangeListener): () => void {
+    return this.open().subscribe(ns, listener)
   }
 
   // --- Maintenance ---

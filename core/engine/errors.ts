@@ -48,6 +48,7 @@ export type TooLargeReason = 'key' | 'value' | 'metadata' | 'batch'
  */
 export type InvalidReason =
   | 'key'
+  | 'revision'
   | 'expiry'
   | 'conditions'
   | 'delta'
@@ -77,7 +78,14 @@ export type QuotaExceededReason = 'keys'
  * for now), is busy, could not be opened, or fewer replicas than required confirmed a write
  * (which the master has applied nonetheless).
  */
-export type UnavailableReason = 'closed' | 'timeout' | 'unreachable' | 'busy' | 'open-failed' | 'replicas'
+export type UnavailableReason =
+  | 'closed'
+  | 'timeout'
+  | 'unreachable'
+  | 'busy'
+  | 'open-failed'
+  | 'replicas'
+  | 'change-log-off'
 
 export class EngineError<Reason extends string = string> extends Error {
   constructor(

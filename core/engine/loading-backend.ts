@@ -12,6 +12,7 @@ import type {
   PutConditions,
   StoredValue,
 } from './backend.ts'
+import type { ChangeListener, ChangePage } from './changes.ts'
 import type { Entry, IncrementResult, ScanPage, ScanQuery } from './types.ts'
 
 export class LoadingBackend implements Backend {
@@ -19,6 +20,8 @@ export class LoadingBackend implements Backend {
     readonly name: string,
     /** The real backend, or the error that opening it failed with (which every call then fails with). */
     readonly loaded: Promise<Backend>,
+    /** Whether the backend being loaded logs changes (known from the configuration). */
+    readonly logsChanges = true,
   ) {
     // Failing to open is reported by the calls; with none made, it is no unhandled rejection.
     loaded.catch(() => {})
@@ -102,6 +105,25 @@ export class LoadingBackend implements Backend {
 
   sweep(now: number, limit: number): Promise<number> {
     return this.loaded.then((backend) => backend.sweep(now, limit))
+  }
+
+  changes(ns: string, after: number, limit: number): Promise<ChangePage> {
+    return this.loaded.then((backend) => backend.changes(ns, after, limit))
+  }
+
+  subscribe(ns: string, listener: ChangeListener): () => void {
+    let stop: (() => void) | null = null
+    let stopped = false
+    this.loaded.then(
+      (backend) => {
+        if (!stopped) stop = backend.subscribe(ns, listener)
+      },
+      () => {},
+    )
+    return () => {
+      stopped = true
+      stop?.()
+    }
   }
 
   ping(): Promise<void> {

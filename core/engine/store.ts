@@ -7,6 +7,7 @@
 
 import type { StoreConfig } from '../config.ts'
 import type { Backend } from './backend.ts'
+import type { ChangeLogOptions } from './changes.ts'
 import { UnavailableError } from './errors.ts'
 import { LoadingBackend } from './loading-backend.ts'
 import { checkPrefix } from './redis/keys.ts'
@@ -17,12 +18,18 @@ export class StoreOpenError extends Error {}
 export interface OpenOptions {
   /** How long a store operation may take before it fails as unavailable (Redis). */
   timeoutMs?: number
+  /** The change log's retention; null switches it off; absent keeps the defaults. */
+  changeLog?: ChangeLogOptions | null
 }
 
 export function openBackend(store: StoreConfig, options: OpenOptions = {}): Backend {
   if (store.type === 'sqlite') {
     try {
-      return new SqliteBackend({ path: store.path, synchronous: store.synchronous })
+      return new SqliteBackend({
+        path: store.path,
+        synchronous: store.synchronous,
+        changeLog: options.changeLog,
+      })
     } catch (error) {
       throw new StoreOpenError(`cannot open the data file ${store.path}: ${(error as Error).message}`)
     }
@@ -48,6 +55,7 @@ export function openBackend(store: StoreConfig, options: OpenOptions = {}): Back
           minReplicas: store.minReplicas,
           prefix: store.prefix,
           timeoutMs: options.timeoutMs,
+          changeLog: options.changeLog,
         }),
     )
     .catch((error: unknown) => {
@@ -57,5 +65,5 @@ export function openBackend(store: StoreConfig, options: OpenOptions = {}): Back
         `cannot open the ${store.type} store: ${(error as Error).message}`,
       )
     })
-  return new LoadingBackend(store.type, loaded)
+  return new LoadingBackend(store.type, loaded, options.changeLog !== null)
 }

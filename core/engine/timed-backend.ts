@@ -11,6 +11,7 @@ import type {
   PutConditions,
   StoredValue,
 } from './backend.ts'
+import type { ChangeListener, ChangePage } from './changes.ts'
 import type { Entry, IncrementResult, ScanPage, ScanQuery } from './types.ts'
 
 /** Where a backend call's duration goes: one series per operation, asked for once and kept. */
@@ -19,7 +20,7 @@ export interface StoreTimings {
 }
 
 type Series = ReturnType<StoreTimings['series']>
-type Operation = Exclude<keyof Backend, 'name' | 'close'>
+type Operation = Exclude<keyof Backend, 'name' | 'close' | 'subscribe' | 'logsChanges'>
 
 const OPERATIONS: Operation[] = [
   'get',
@@ -39,6 +40,7 @@ const OPERATIONS: Operation[] = [
   'listKeys',
   'dropNamespace',
   'sweep',
+  'changes',
   'ping',
 ]
 
@@ -63,6 +65,19 @@ export class TimedBackend implements Backend {
 
   get name(): string {
     return this.backend.name
+  }
+
+  get logsChanges(): boolean {
+    return this.backend.logsChanges
+  }
+
+  changes(ns: string, after: number, limit: number): Promise<ChangePage> {
+    return timed(this.series.changes, performance.now(), this.backend.changes(ns, after, limit))
+  }
+
+  /** Not timed: it waits for changes, it does not ask the store for anything. */
+  subscribe(ns: string, listener: ChangeListener): () => void {
+    return this.backend.subscribe(ns, listener)
   }
 
   get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {

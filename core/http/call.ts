@@ -7,6 +7,8 @@ import { encodedQuery, percentDecodeBytes } from './path.ts'
 /** What can tell a socket's peer address: Bun's server (Elysia hands it to handlers). */
 export interface PeerSource {
   requestIP(request: Request): { address: string } | null
+  /** Bun's per-request idle timeout, in seconds (0: none). */
+  timeout?(request: Request, seconds: number): void
 }
 
 /**
@@ -17,6 +19,13 @@ const knownPeers = new WeakMap<Request, string>()
 
 export function setPeer(request: Request, peer: string): void {
   knownPeers.set(request, peer)
+}
+
+/** The server of requests that Bun served without Elysia (the host dispatcher), for keepOpen. */
+const knownServers = new WeakMap<Request, PeerSource>()
+
+export function setServer(request: Request, server: PeerSource): void {
+  knownServers.set(request, server)
 }
 
 /** IPv4 clients on a dual-stack socket arrive as ::ffff:a.b.c.d; they are a.b.c.d. */
@@ -79,6 +88,15 @@ export class Call {
   /** The query parameters still percent-encoded, for those that may hold any byte (see encodedQuery). */
   get encodedQuery(): Map<string, string> {
     return encodedQuery(this.request.url)
+  }
+
+  /**
+   * Lifts the server's idle timeout for this request (seconds; 0: none): an event stream or a long
+   * poll is quiet on purpose. Under Bun its default of 10 s would otherwise cut it off.
+   */
+  keepOpen(seconds = 0): void {
+    const server = this.server ?? knownServers.get(this.request)
+    server?.timeout?.(this.request, Math.min(seconds, 255))
   }
 
   /** The socket peer's address. */

@@ -12,6 +12,7 @@ import {
   textAnswer,
 } from '../../core/openapi.ts'
 import { VERSION } from '../../core/version.ts'
+import { watchOperation } from '../../core/watch/openapi.ts'
 
 const error = (description: string) => jsonAnswer(description, { $ref: '#/components/schemas/Error' })
 const denied = { '401': error('missing or wrong api-key'), '403': error("the bucket's mode refuses it") }
@@ -113,6 +114,9 @@ export const cloudkvOpenApi = openApiDocument({
           ...denied,
         },
       },
+    }),
+    '/buckets/{bucket}/watch': withOptions({
+      get: watchOperation({ '400': error('bad watch query'), ...denied, '404': notFound }),
     }),
     '/buckets/{bucket}': withOptions({
       patch: {

@@ -10,6 +10,7 @@ import { HttpError } from '../../core/http/errors.ts'
 import { formComponentBytes } from '../../core/http/path.ts'
 import type { DialectRouter } from '../../core/http/router.ts'
 import { parseWith } from '../../core/http/validate.ts'
+import { watchResponse } from '../../core/watch/index.ts'
 import { accountOf, authorizeKeyAccess, callerOf, requireOwner } from './access.ts'
 import { type Bucket, createBucket, DIALECT, listBuckets, loadBucket, rfc3339, setComment } from './bucket.ts'
 import { badRequest, jsonResponse } from './errors.ts'
@@ -27,7 +28,14 @@ const ok = () => new Response(null, { status: 200, headers: { 'content-length': 
 const noContent = () => new Response(null, { status: 204 })
 
 /** Every path CloudKV answers; each takes a plain OPTIONS too. */
-const PATHS = ['/ping', '/buckets', '/buckets/:bucket', '/kv/:bucket', '/kv/:bucket/*']
+const PATHS = [
+  '/ping',
+  '/buckets',
+  '/buckets/:bucket',
+  '/buckets/:bucket/watch',
+  '/kv/:bucket',
+  '/kv/:bucket/*',
+]
 
 export function declareRoutes(router: DialectRouter, context: DialectContext<CloudkvOptions>): void {
   const { engine, auth, options, log } = context
@@ -157,6 +165,11 @@ export function declareRoutes(router: DialectRouter, context: DialectContext<Clo
       if (confirm !== keys) throw badRequest(`confirm must equal the bucket's estimated_keys (${keys})`)
       await engine.namespaces.delete(bucket.id)
       return ok()
+    })
+    // The bucket's change feed (core/watch), read under the bucket's read rule; below /buckets, where no key lives.
+    .get('/buckets/:bucket/watch', async (call) => {
+      const bucket = await bucketFor(call, 'read')
+      return watchResponse(engine, bucket.id, call, context.config.watch, { invalid: badRequest })
     })
     // --- Keys ---
     .get('/kv/:bucket', findKeys)

@@ -1,6 +1,7 @@
 // What KVdb's route handlers receive: the request (the core's Call) and the dialect's parts, and for
 // routes below a bucket the loaded bucket and the resolved principal.
 
+import type { WatchConfig } from '../../core/config.ts'
 import type { Engine } from '../../core/engine/engine.ts'
 import type { Call } from '../../core/http/call.ts'
 import type { RateLimiter } from '../../core/rate-limit.ts'
@@ -16,6 +17,8 @@ export interface KvdbContext {
   scripting: ScriptSandbox
   /** Peers whose X-Forwarded-For names the client (config.trustedProxies). */
   trustedProxies: readonly string[]
+  /** The watch feed's settings (GET /{bucket}?watch). */
+  watch: WatchConfig
   /** The largest body any KVdb route reads besides values, transactions and scripts (forms, script runs). */
   maxFormBytes: number
 }

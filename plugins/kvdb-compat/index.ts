@@ -30,6 +30,7 @@ export const kvdbDialect: Dialect<KvdbOptions> = defineDialect({
       rateLimit,
       scripting,
       trustedProxies: config.trustedProxies,
+      watch: config.watch,
       maxFormBytes: MAX_FORM_BYTES,
     })
   },

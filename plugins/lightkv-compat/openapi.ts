@@ -9,6 +9,7 @@ import {
   type Schema,
 } from '../../core/openapi.ts'
 import { VERSION } from '../../core/version.ts'
+import { watchOperation } from '../../core/watch/openapi.ts'
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const error = (description: string) => jsonAnswer(description, ref('Error'))
@@ -47,6 +48,7 @@ export const lightkvOpenApi = openApiDocument({
   },
   security: [{ appToken: [] }],
   paths: {
+    '/watch': { get: watchOperation(common) },
     '/item/write': {
       post: {
         summary: 'Write an item',

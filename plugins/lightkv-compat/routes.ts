@@ -9,6 +9,7 @@ import { readStrictBodyText } from '../../core/http/body.ts'
 import type { Call } from '../../core/http/call.ts'
 import { elementTexts } from '../../core/http/json-text.ts'
 import type { DialectRouter } from '../../core/http/router.ts'
+import { watchResponse } from '../../core/watch/index.ts'
 import { type Access, authorize, READ, READWRITE } from './auth.ts'
 import { LightKvError, ok, okText } from './errors.ts'
 import { type JsonBody, parseJsonBody } from './json-text.ts'
@@ -74,6 +75,13 @@ export function lightKvRoutes(router: DialectRouter, context: DialectContext<Lig
     return prefix ? utf8(prefix) : undefined
   }
 
+  router
+    // The app's change feed (core/watch): keys travel in queries here, so no key is read as it.
+    .get('/watch', async (call) =>
+      watchResponse(engine, await admit(call.request, READ), call, context.config.watch, {
+        invalid: (message) => new LightKvError('BAD_REQUEST', message),
+      }),
+    )
   // --- Items ---
   router
     .post(

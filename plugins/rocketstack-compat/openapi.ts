@@ -3,6 +3,7 @@
 
 import { headerParam, jsonAnswer, openApiDocument, queryParam, type Schema } from '../../core/openapi.ts'
 import { VERSION } from '../../core/version.ts'
+import { watchOperation } from '../../core/watch/openapi.ts'
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const error = (description: string) => jsonAnswer(description, ref('Error'))
@@ -23,6 +24,7 @@ export const rocketstackOpenApi = openApiDocument({
   },
   security: [{ apiKey: [] }],
   paths: {
+    '/kv/watch': { get: watchOperation(common) },
     '/kv/items': {
       get: {
         summary: 'List items in key order',

@@ -10,6 +10,7 @@ import type { Call } from '../../core/http/call.ts'
 import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts'
 import type { DialectRouter } from '../../core/http/router.ts'
 import { parseWith } from '../../core/http/validate.ts'
+import { watchResponse } from '../../core/watch/index.ts'
 import { authenticate } from './auth.ts'
 import { type Condition, ifMatch, putCondition } from './conditions.ts'
 import { badRequest, RocketStackError, tooLarge, versionMismatch } from './errors.ts'
@@ -121,6 +122,10 @@ export function rocketstackRoutes(router: DialectRouter, context: DialectContext
   }
 
   router
+    // The account's change feed (core/watch); /kv/items/* holds every key, so no key is read as it.
+    .get('/kv/watch', async (call) =>
+      watchResponse(engine, await account(call.request), call, context.config.watch, { invalid: badRequest }),
+    )
     .get(ITEMS, list)
     // Allow on the listing path stays GET: PUT and DELETE there are bad input, not another method.
     .route('PUT', ITEMS, emptyKey, { advertised: false })

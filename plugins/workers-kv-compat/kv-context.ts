@@ -2,6 +2,7 @@
 // with (who is calling, within its rate limit; which of its namespaces; its JSON body).
 
 import type { Accounts, Principal } from '../../core/auth/accounts.ts'
+import type { WatchConfig } from '../../core/config.ts'
 import type { DialectContext } from '../../core/dialect.ts'
 import type { Engine } from '../../core/engine/engine.ts'
 import type { Namespace } from '../../core/engine/namespaces.ts'
@@ -23,6 +24,8 @@ const JSON_BODY_LIMIT = 64 * 1024
 
 export interface KvContext {
   engine: Engine
+  /** The watch feed's settings (GET .../namespaces/{id}/watch). */
+  watch: WatchConfig
   auth: Accounts
   options: WorkersKvOptions
   /** The caller, who must own the account in the path (else 403), within its rate limit. */
@@ -38,9 +41,16 @@ export interface KvContext {
 /** A group of routes, declared on the dialect's router. */
 export type RouteGroup = (router: DialectRouter, kv: KvContext) => void
 
-export function kvContext({ engine, auth, options, rateLimit }: DialectContext<WorkersKvOptions>): KvContext {
+export function kvContext({
+  engine,
+  auth,
+  options,
+  rateLimit,
+  config,
+}: DialectContext<WorkersKvOptions>): KvContext {
   const kv: KvContext = {
     engine,
+    watch: config.watch,
     auth,
     options,
     async caller(call) {

@@ -3,6 +3,7 @@
 import type { Namespace } from '../../core/engine/namespaces.ts'
 import type { Call } from '../../core/http/call.ts'
 import { HEX, randomString } from '../../core/ids.ts'
+import { watchResponse } from '../../core/watch/index.ts'
 import { DIALECT } from './auth.ts'
 import { ok, paged } from './envelope.ts'
 import { invalid, namespaceNotFound } from './errors.ts'
@@ -59,6 +60,11 @@ export const namespaceRoutes: RouteGroup = (router, kv) => {
       const ns = await kv.namespaceOf(call)
       const { title } = parse(RenameNamespace, await kv.jsonBody(call.request))
       return ok(namespaceJson(await engine.namespaces.update<NamespaceSettings>(ns.id, { title })))
+    })
+    // The namespace's change feed (core/watch); keys live under .../values/, so none is read as it.
+    .get(`${NS}/:namespace_id/watch`, async (call) => {
+      const ns = await kv.namespaceOf(call)
+      return watchResponse(engine, ns.id, call, kv.watch, { invalid: (message) => invalid(message) })
     })
     .delete(`${NS}/:namespace_id`, async (call) => {
       const ns = await kv.namespaceOf(call)

@@ -9,6 +9,7 @@ import {
   type Schema,
 } from '../../core/openapi.ts'
 import { VERSION } from '../../core/version.ts'
+import { watchOperation } from '../../core/watch/openapi.ts'
 
 const NS = '/accounts/{account_id}/storage/kv/namespaces'
 const envelope = (result: Schema = {}): Schema => ({
@@ -149,6 +150,7 @@ export const workersKvOpenApi = openApiDocument({
         },
       },
     },
+    [`${NS}/{namespace_id}/watch`]: { get: watchOperation({ ...common, '404': notFound }) },
     [`${NS}/{namespace_id}/values/{key}`]: {
       get: {
         summary: 'Read a value',

@@ -5,10 +5,8 @@
 
 import { afterAll, describe, expect, test } from 'bun:test'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { adminGuard } from '../../core/admin/guard.ts'
+import { adminApi } from '../../core/admin/api.ts'
 import { adminOpenApi } from '../../core/admin/openapi.ts'
-import { dataRoutes } from '../../core/admin/routes.ts'
-import { adminRoutes } from '../../core/auth/admin-api.ts'
 import type { Dialect } from '../../core/dialect.ts'
 import { CORE_ERRORS } from '../../core/http/core-errors.ts'
 import { RequestPipeline } from '../../core/http/pipeline.ts'
@@ -83,11 +81,12 @@ describe('each document describes exactly the routes its router declares', () =>
 
   test('admin', () => {
     const core = pipeline(kvgate, 'core')
-    const router = dataRoutes(adminRoutes(core, kvgate.accounts, ADMIN_TOKEN), {
+    const router = adminApi(core, {
+      adminToken: ADMIN_TOKEN,
       engine: kvgate.engine,
       accounts: kvgate.accounts,
       metrics,
-      guarded: adminGuard(ADMIN_TOKEN),
+      watch: kvgate.config.watch,
     })
     expect(sorted(documented(adminOpenApi))).toEqual(sorted(declared(router)))
   })

@@ -4,6 +4,7 @@
 import { afterAll } from 'bun:test'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { clusterNodes, clusterStartFailure, dropPrefix, requireRedis, testPrefix } from '../support/redis.ts'
+import { changeLogConformance } from './change-log.ts'
 import { engineConformance } from './conformance.ts'
 
 const nodes = clusterNodes()
@@ -11,5 +12,9 @@ const prefix = testPrefix()
 
 if (await requireRedis('redis-cluster', nodes && { nodes }, clusterStartFailure() ?? undefined)) {
   engineConformance('redis-cluster', { backend: () => new RedisBackend({ clusterNodes: nodes!, prefix }) })
+  changeLogConformance('redis-cluster', {
+    backend: (changeLog) => new RedisBackend({ clusterNodes: nodes!, prefix, changeLog }),
+    shared: true,
+  })
   afterAll(() => dropPrefix({ nodes: nodes! }, prefix))
 }

@@ -16,6 +16,7 @@ import {
   requireRedis,
   testPrefix,
 } from '../support/redis.ts'
+import { changeLogConformance } from './change-log.ts'
 import { engineConformance } from './conformance.ts'
 
 const url = redisUrl()
@@ -24,6 +25,10 @@ const prefix = testPrefix()
 const reachable = await requireRedis('redis', url)
 if (reachable) {
   engineConformance('redis', { backend: () => new RedisBackend({ url, prefix }) })
+  changeLogConformance('redis', {
+    backend: (changeLog) => new RedisBackend({ url, prefix, changeLog }),
+    shared: true,
+  })
   afterAll(() => dropPrefix({ url }, prefix))
 }
 

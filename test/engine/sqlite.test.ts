@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
+import { changeLogConformance } from './change-log.ts'
 import { engineConformance } from './conformance.ts'
 
 engineConformance('sqlite', { backend: () => new SqliteBackend({ path: ':memory:' }) })
@@ -47,4 +48,26 @@ test('a namespace changed by another process is seen at once, though its records
   expect(await reader.namespaces.get(created.id)).toBeNull()
   await writer.close()
   await reader.close()
+})
+
+changeLogConformance('sqlite', {
+  backend: (changeLog) => new SqliteBackend({ path: ':memory:', changeLog }),
+  shared: false,
+})
+
+test('a data file made before the change log gets its revision column, and logs from then on', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'kvgate-old-')), 'old.db')
+  const { DatabaseSync } = await import('node:sqlite')
+  const old = new DatabaseSync(path)
+  old.exec(
+    'CREATE TABLE namespace_state (ns TEXT PRIMARY KEY, version INTEGER NOT NULL, stored_keys INTEGER NOT NULL) WITHOUT ROWID',
+  )
+  old.exec("INSERT INTO namespace_state VALUES ('ns', 7, 0)")
+  old.close()
+  const engine = new Engine(new SqliteBackend({ path }), { sweepIntervalMs: 0 })
+  expect((await engine.put('ns', utf8('k'), { bytes: utf8('v') })).version).toBe(8)
+  expect((await engine.changes('ns', 0)).changes.map((change) => [change.revision, change.version])).toEqual([
+    [1, 8],
+  ])
+  await engine.close()
 })

@@ -15,6 +15,12 @@ import type {
   StoredValue,
 } from '../backend.ts'
 import { compareBytes, prefixEnd } from '../bytes.ts'
+import {
+  type ChangeListener,
+  type ChangeLogOptions,
+  type ChangePage,
+  DEFAULT_CHANGE_LOG,
+} from '../changes.ts'
 import { CONFLICT_MESSAGES, conditionsOfCheck, presence } from '../conditions.ts'
 import {
   ConflictError,
@@ -22,6 +28,7 @@ import {
   QuotaExceededError,
   TypeMismatchError,
   type TypeMismatchReason,
+  UnavailableError,
 } from '../errors.ts'
 import {
   type Entry,
@@ -31,6 +38,7 @@ import {
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
+import { RedisChangeFeed } from './change-feed.ts'
 import { bytes, ENTRY_FIELDS, entryFromFields, entryFromInfo, optional, type Reply, text } from './codecs.ts'
 import { RedisConnection } from './connection.ts'
 import { DEFAULT_PREFIX, expiringSetKey, lex } from './keys.ts'
@@ -45,6 +53,8 @@ export interface RedisBackendOptions extends RedisTarget {
   prefix?: string
   /** How long an operation may take before it fails as unavailable. */
   timeoutMs?: number
+  /** The change log's retention; null switches it off (nothing is logged, nothing can be watched). */
+  changeLog?: ChangeLogOptions | null
 }
 
 /** How often one process reminds the sweeper of a namespace with expiring entries, at most. */
@@ -55,6 +65,9 @@ export class RedisBackend implements Backend {
   private readonly redis: RedisConnection
   private readonly lists: RedisLists
   private readonly hinted = new Map<string, number>()
+  /** The scripts' change log argument: '' when off, else '<max entries>,<max age ms>'. */
+  private readonly logSpec: string
+  private readonly feed: RedisChangeFeed | null
   private closed = false
 
   constructor(options: RedisBackendOptions) {
@@ -66,6 +79,13 @@ export class RedisBackend implements Backend {
       timeoutMs: options.timeoutMs ?? 2000,
     })
     this.lists = new RedisLists(this.redis)
+    const log = options.changeLog === null ? null : (options.changeLog ?? DEFAULT_CHANGE_LOG)
+    this.logSpec = log ? `${log.maxEntries},${log.maxAgeMs}` : ''
+    this.feed = log ? new RedisChangeFeed(this.redis) : null
+  }
+
+  get logsChanges(): boolean {
+    return this.feed !== null
   }
 
   /** Put before every key of this backend. */
@@ -93,7 +113,7 @@ export class RedisBackend implements Backend {
     const keys = this.redis.keys(ns)
     const [version, hint] = (await this.redis.run(
       'put',
-      [keys.entry(key), keys.index, keys.expiring, keys.version, keys.info],
+      [keys.entry(key), keys.index, keys.expiring, keys.version, keys.info, keys.changes, keys.changeHead],
       [
         key,
         value.bytes,
@@ -105,6 +125,7 @@ export class RedisBackend implements Backend {
         presence(conditions),
         conditions.ifVersion ?? '',
         conditions.maxKeys ?? '',
+        this.logSpec,
       ],
     )) as [number, number | string]
     if (version === -1) throw conflict(hint as ConflictReason)
@@ -117,8 +138,8 @@ export class RedisBackend implements Backend {
     const keys = this.redis.keys(ns)
     const result = (await this.redis.run(
       'delete',
-      [keys.entry(key), keys.index, keys.expiring, keys.info],
-      [key, now, presence(conditions), conditions.ifVersion ?? ''],
+      [keys.entry(key), keys.index, keys.expiring, keys.info, keys.changes, keys.changeHead],
+      [key, now, presence(conditions), conditions.ifVersion ?? '', this.logSpec],
     )) as number | string
     if (typeof result === 'string') throw conflict(result as ConflictReason)
     return result === 1
@@ -134,8 +155,24 @@ export class RedisBackend implements Backend {
     const keys = this.redis.keys(ns)
     const reply = (await this.redis.run(
       'increment',
-      [keys.entry(key), keys.index, keys.expiring, keys.version, keys.scratch, keys.info],
-      [key, delta.type, delta.type === 'int' ? delta.by.toString() : String(delta.by), expiresAt ?? '', now],
+      [
+        keys.entry(key),
+        keys.index,
+        keys.expiring,
+        keys.version,
+        keys.scratch,
+        keys.info,
+        keys.changes,
+        keys.changeHead,
+      ],
+      [
+        key,
+        delta.type,
+        delta.type === 'int' ? delta.by.toString() : String(delta.by),
+        expiresAt ?? '',
+        now,
+        this.logSpec,
+      ],
     )) as Reply[]
     const status = text(reply[0])
     if (status === 'mismatch') throw new TypeMismatchError(text(reply[1]) as TypeMismatchReason)
@@ -193,7 +230,7 @@ export class RedisBackend implements Backend {
   async batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
     if (ops.length === 0) return []
     const keys = this.redis.keys(ns)
-    const args: ScriptArg[] = [now]
+    const args: ScriptArg[] = [now, this.logSpec]
     let expiring = false
     for (const op of ops) {
       if (op.type === 'put') {
@@ -218,7 +255,7 @@ export class RedisBackend implements Backend {
     }
     const reply = (await this.redis.run(
       'batch',
-      [keys.index, keys.expiring, keys.version, keys.info],
+      [keys.index, keys.expiring, keys.version, keys.info, keys.changes, keys.changeHead],
       [keys.base, ...args],
     )) as Reply[]
     if (text(reply[0]) === 'conflict') {
@@ -273,7 +310,7 @@ export class RedisBackend implements Backend {
     const keys = this.redis.keys(ns)
     const done = await this.redis.run(
       'drop',
-      [keys.index, keys.expiring, keys.version, keys.lists, keys.info],
+      [keys.index, keys.expiring, keys.version, keys.lists, keys.info, keys.changes, keys.changeHead],
       [keys.base, Math.max(1, limit)],
     )
     return done === 1
@@ -288,8 +325,8 @@ export class RedisBackend implements Backend {
       const keys = this.redis.keys(ns)
       const [count, left] = (await this.redis.run(
         'sweep',
-        [keys.index, keys.expiring, keys.info],
-        [keys.base, now, limit - removed],
+        [keys.index, keys.expiring, keys.info, keys.changes, keys.changeHead],
+        [keys.base, now, limit - removed, this.logSpec],
       )) as [number, number]
       removed += count
       if (left === 0) {
@@ -303,6 +340,17 @@ export class RedisBackend implements Backend {
     return removed
   }
 
+  // --- Change log ---
+
+  async changes(ns: string, after: number, limit: number): Promise<ChangePage> {
+    if (!this.feed) throw new UnavailableError('change-log-off', 'the change log is switched off')
+    return this.feed.read(ns, after, limit)
+  }
+
+  subscribe(ns: string, listener: ChangeListener): () => void {
+    return this.feed ? this.feed.subscribe(ns, listener) : () => {}
+  }
+
   async ping(): Promise<void> {
     await this.redis.guarded(this.redis.client.ping())
   }
@@ -310,6 +358,7 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.feed?.close()
     await this.redis.close()
   }
 

@@ -32,6 +32,38 @@ local function live_count(index_key, expiring_key, now)
   return redis.call('ZCARD', index_key) - redis.call('ZCOUNT', expiring_key, '-inf', now)
 end
 
+-- The change log (core/engine/changes.ts): a stream whose ids are 0-<revision>, and the counter of
+-- revisions. `spec` is '' when the log is off, else '<max entries>,<max age ms>'. Returns false
+-- (off) or what log_change needs.
+local AGE_TRIM_EVERY, AGE_TRIM_READ = 64, 256
+local function change_log(stream, head, spec)
+  if spec == '' then return false end
+  local max, age = string.match(spec, '^(%d+),(%d+)$')
+  return { stream = stream, head = head, max = max, age = tonumber(age) }
+end
+
+-- Appends one record (type 'p' put, 'd' delete, 'e' expire) and trims the log: by count at every
+-- record, by age every AGE_TRIM_EVERY revisions (the oldest records come first, so a short read finds them).
+local function log_change(cl, type, member, version, expires, now)
+  if not cl then return end
+  local rev = redis.call('INCR', cl.head)
+  redis.call('XADD', cl.stream, 'MAXLEN', cl.max, '0-' .. rev,
+    't', type, 'k', member, 'n', version or '', 'x', expires or '', 'a', now)
+  if rev % AGE_TRIM_EVERY == 0 then
+    local cutoff = tonumber(now) - cl.age
+    local oldest = redis.call('XRANGE', cl.stream, '-', '+', 'COUNT', AGE_TRIM_READ)
+    local keep = nil
+    for _, record in ipairs(oldest) do
+      if tonumber(record[2][10]) >= cutoff then
+        keep = record[1]
+        break
+      end
+    end
+    if keep == nil and #oldest > 0 then keep = '0-' .. (tonumber(string.match(oldest[#oldest][1], '%d+$')) + 1) end
+    if keep then redis.call('XTRIM', cl.stream, 'MINID', keep) end
+  end
+end
+
 -- Replaces an entry with a new value and a new namespace version, keeping both indexes in step.
 -- ct and meta are '' for none, or '=' followed by the text. Returns the version, and 1 when this
 -- made the namespace's expiry index non-empty (the caller then tells the sweeper about it).
@@ -59,6 +91,7 @@ local function write_entry(ns, member, entry_key, value, kind, ct, meta, expires
     kind, string.format('%d', version), now, expires, #ct > 0 and #c or -1, #meta > 0 and #m or -1,
   }, ',') .. ':' .. c .. m)
   redis.call('ZADD', ns.index, 0, member)
+  log_change(ns.log, 'p', member, version, expires, now)
   if expires ~= '' then
     redis.call('PEXPIREAT', entry_key, tonumber(expires) + EXPIRY_GRACE_MS)
     if redis.call('ZCARD', ns.expiring) == 0 then hint = 1 end
@@ -81,6 +114,20 @@ local function remove_entry(ns, member, entry_key)
   redis.call('ZREM', ns.index, member)
   redis.call('ZREM', ns.expiring, member)
   redis.call('HDEL', ns.info, member)
+end
+
+-- Removes an entry and records it: a delete when it was live at `now`, an expiry when it had
+-- expired unswept, nothing when there was none. Returns whether it was live.
+local function remove_logged(ns, member, entry_key, now)
+  local current = live_version(entry_key, now)
+  local existed = current or redis.call('EXISTS', entry_key) == 1
+  remove_entry(ns, member, entry_key)
+  if current then
+    log_change(ns.log, 'd', member, false, false, now)
+  elseif existed then
+    log_change(ns.log, 'e', member, false, false, now)
+  end
+  return current and true or false
 end
 
 -- Calls a command with a long argument list in chunks, so no call exceeds Lua's stack.

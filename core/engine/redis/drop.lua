@@ -1,7 +1,7 @@
 -- Removes up to `limit` entries and lists of a deleted namespace; 1 when nothing of it remains.
 -- Called again and again, each call short, so dropping a namespace of a million keys never
 -- blocks Redis; UNLINK frees the memory in the background.
--- KEYS: index, expiring, version, list index, info
+-- KEYS: index, expiring, version, list index, info, change log, change head
 -- ARGV: namespace key prefix (everything before ':e:'), limit
 -- Keys built here from index members share the declared keys' hash tag, so they sit in their slot.
 local base, limit = ARGV[1], tonumber(ARGV[2])
@@ -22,7 +22,7 @@ if removed < limit then
   removed = removed + #lists
 end
 if removed < limit then
-  redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+  redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
   return 1
 end
 return 0

@@ -1,9 +1,11 @@
 -- Increment: int64 stays exact (Redis's own HINCRBY arithmetic, which refuses to overflow);
 -- anything with a float is float64, written the way JavaScript prints a number.
--- KEYS: entry, index, expiring, version, scratch (a hash of the same slot, outside the entry space), info
--- ARGV: member, delta type ('int'|'float'), delta, expires, now
+-- KEYS: entry, index, expiring, version, scratch (a hash of the same slot, outside the entry space), info,
+--   change log, change head
+-- ARGV: member, delta type ('int'|'float'), delta, expires, now, log spec
 -- Returns { 'ok', kind, text, version, hint } or { 'mismatch', reason } (the engine's TypeMismatchError reasons).
-local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[6] }
+local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[6],
+  log = change_log(KEYS[7], KEYS[8], ARGV[6]) }
 local now = tonumber(ARGV[5])
 local fields = redis.call('HMGET', KEYS[1], 'v', 'k', 'x')
 local text, kind = fields[1], fields[2]

@@ -6,6 +6,8 @@
 //   <base>:x         sorted set scored by expiry time: entries that expire
 //   <base>:m         hash: entry key -> everything but the value, packed (what a scan reads)
 //   <base>:v         the namespace's version counter
+//   <base>:w         stream: the change log, ids 0-<revision> (changes.ts)
+//   <base>:r         the change log's revision counter
 //   <base>:s         scratch hash for exact int64 arithmetic inside the increment script
 //   <base>:l         sorted set, all scores 0: list keys in byte order
 //   <base>:li:<key>  sorted set: a list's canonical elements, scored by position
@@ -24,6 +26,8 @@ export class NamespaceKeys {
   readonly version: Buffer
   readonly scratch: Buffer
   readonly lists: Buffer
+  readonly changes: Buffer
+  readonly changeHead: Buffer
   private readonly entryPrefix: Buffer
   private readonly listItemsPrefix: Buffer
   private readonly listTextsPrefix: Buffer
@@ -37,6 +41,8 @@ export class NamespaceKeys {
     this.version = Buffer.from(`${base}:v`)
     this.scratch = Buffer.from(`${base}:s`)
     this.lists = Buffer.from(`${base}:l`)
+    this.changes = Buffer.from(`${base}:w`)
+    this.changeHead = Buffer.from(`${base}:r`)
     this.entryPrefix = Buffer.from(`${base}:e:`)
     this.listItemsPrefix = Buffer.from(`${base}:li:`)
     this.listTextsPrefix = Buffer.from(`${base}:lt:`)

@@ -1,8 +1,9 @@
 -- Put, with its conditions judged and its indexes updated in the same atomic step.
--- KEYS: entry, index, expiring, version, info
--- ARGV: member, value, kind, ct, meta, expires, now, presence ('a'|'e'|''), ifVersion, maxKeys
+-- KEYS: entry, index, expiring, version, info, change log, change head
+-- ARGV: member, value, kind, ct, meta, expires, now, presence ('a'|'e'|''), ifVersion, maxKeys, log spec
 -- Returns { version, hint }, { -1, reason } when a condition fails, { -2, 0 } over the key quota.
-local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[5] }
+local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[5],
+  log = change_log(KEYS[6], KEYS[7], ARGV[11]) }
 local now = tonumber(ARGV[7])
 local current = live_version(KEYS[1], now)
 local failed = failed_condition(current, ARGV[8], ARGV[9])

@@ -21,10 +21,10 @@ import sweep from './sweep.lua' with { type: 'text' }
 
 /** Each script with its number of declared keys (see the KEYS line at the top of each file). */
 const SCRIPTS = {
-  put: [put, 5],
-  delete: [del, 4],
-  increment: [increment, 6],
-  batch: [batch, 4],
+  put: [put, 7],
+  delete: [del, 6],
+  increment: [increment, 8],
+  batch: [batch, 6],
   scan: [scan, 2],
   count: [count, 2],
   listWrite: [listWrite, 3],
@@ -32,8 +32,8 @@ const SCRIPTS = {
   listRemove: [listRemove, 3],
   listRead: [listRead, 3],
   listDelete: [listDelete, 3],
-  drop: [drop, 5],
-  sweep: [sweep, 3],
+  drop: [drop, 7],
+  sweep: [sweep, 5],
 } as const
 
 /** The kind codes the scripts compare, from the engine's one table (a stored kind is a decimal string). */

@@ -12,6 +12,13 @@ import type {
   StoredValue,
 } from '../backend.ts'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
+import {
+  type Change,
+  type ChangeListener,
+  type ChangeLogOptions,
+  type ChangePage,
+  DEFAULT_CHANGE_LOG,
+} from '../changes.ts'
 import { CONFLICT_MESSAGES, conditionsOfCheck, failedCondition, hasConditions } from '../conditions.ts'
 import { ConflictError, QuotaExceededError, UnavailableError } from '../errors.ts'
 import { addToStored } from '../numbers.ts'
@@ -23,6 +30,7 @@ import {
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
+import { EXPIRED, SqliteChangeLog } from './changes.ts'
 import { Database, type SqliteSyncMode } from './database.ts'
 import { ENTRY_COLUMNS, type EntryRow, LIVE, toEntry } from './entry-rows.ts'
 import { GroupCommit } from './group-commit.ts'
@@ -33,7 +41,12 @@ export interface SqliteOptions {
   /** Database file, or ':memory:'. Its folder is created when missing. */
   path: string
   synchronous?: SqliteSyncMode
+  /** The change log's retention; null switches it off (nothing is logged, nothing can be watched). */
+  changeLog?: ChangeLogOptions | null
 }
+
+/** A write's change records, heard once it commits; undefined when the log is off. */
+type Made = Change[] | undefined
 
 export class SqliteBackend implements Backend {
   readonly name = 'sqlite'
@@ -41,6 +54,7 @@ export class SqliteBackend implements Backend {
   private readonly writer: GroupCommit
   private readonly cache: ReadCache
   private readonly lists: SqliteLists
+  private readonly changeLog: SqliteChangeLog | null
   private closed = false
 
   constructor(options: SqliteOptions) {
@@ -48,6 +62,14 @@ export class SqliteBackend implements Backend {
     this.writer = new GroupCommit(this.database)
     this.cache = new ReadCache(() => this.database.dataVersion())
     this.lists = new SqliteLists(this.database, this.writer)
+    this.changeLog =
+      options.changeLog === null
+        ? null
+        : new SqliteChangeLog(this.database, options.changeLog ?? DEFAULT_CHANGE_LOG, this.writer)
+  }
+
+  get logsChanges(): boolean {
+    return this.changeLog !== null
   }
 
   // --- Entries ---
@@ -79,7 +101,7 @@ export class SqliteBackend implements Backend {
     conditions: PutConditions,
     now: number,
   ): Promise<number> {
-    return this.writer.write(() => {
+    return this.logged(ns, (made) => {
       const { maxKeys } = conditions
       if (hasConditions(conditions) || maxKeys !== undefined) {
         const current = this.liveVersion(ns, key, now)
@@ -87,21 +109,17 @@ export class SqliteBackend implements Backend {
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
         if (maxKeys !== undefined && current === null) this.checkQuota(ns, maxKeys, now)
       }
-      return this.upsert(ns, key, value, now)
+      return this.upsert(ns, key, value, now, made)
     })
   }
 
   delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
-    return this.writer.write(() => {
+    return this.logged(ns, (made) => {
       if (hasConditions(conditions)) {
         const failed = failedCondition(conditions, this.liveVersion(ns, key, now))
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
       }
-      this.cache.forget(ns, key)
-      const removed = this.database
-        .sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at')
-        .get({ ns, key }) as { expires_at: number | null } | undefined
-      return removed !== undefined && (removed.expires_at === null || removed.expires_at > now)
+      return this.remove(ns, key, now, made)
     })
   }
 
@@ -112,7 +130,7 @@ export class SqliteBackend implements Backend {
     expiresAt: number | null,
     now: number,
   ): Promise<IncrementResult> {
-    return this.writer.write(() => {
+    return this.logged(ns, (made) => {
       const row = this.database
         .sql(`SELECT value, kind FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`)
         .get({ ns, key, now }) as { value: Uint8Array; kind: number } | undefined
@@ -122,6 +140,7 @@ export class SqliteBackend implements Backend {
         key,
         { bytes: utf8(sum.text), kind: sum.kind, contentType: null, metadata: null, expiresAt },
         now,
+        made,
       )
       return { value: sum.value, kind: sum.kind, version }
     })
@@ -165,7 +184,7 @@ export class SqliteBackend implements Backend {
   }
 
   batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
-    return this.writer.write(() => {
+    return this.logged(ns, (made) => {
       // Every condition is judged against the state before the batch, as on Redis.
       ops.forEach((op, index) => {
         if (op.type !== 'check' && !hasConditions(op)) return
@@ -174,10 +193,11 @@ export class SqliteBackend implements Backend {
         if (failed) throw new ConflictError(failed, `condition of operation ${index} failed`, index)
       })
       return ops.map((op) => {
-        if (op.type === 'put') return this.upsert(ns, op.key, op.value, now)
+        if (op.type === 'put') {
+          return this.upsert(ns, op.key, op.value, now, made)
+        }
         if (op.type === 'delete') {
-          this.cache.forget(ns, op.key)
-          this.database.sql('DELETE FROM entries WHERE ns = :ns AND key = :key').run({ ns, key: op.key })
+          this.remove(ns, op.key, now, made)
           return null
         }
         return this.liveVersion(ns, op.key, now)
@@ -242,6 +262,7 @@ export class SqliteBackend implements Backend {
       if (removed < limit) {
         database.sql('DELETE FROM lists WHERE ns = :ns').run({ ns })
         database.sql('DELETE FROM namespace_state WHERE ns = :ns').run({ ns })
+        this.changeLog?.drop(ns)
         return true
       }
       return false
@@ -249,15 +270,24 @@ export class SqliteBackend implements Backend {
   }
 
   sweep(now: number, limit: number): Promise<number> {
+    if (this.changeLog)
+      return this.changeLog.sweep(this.writer, now, limit, (ns, key) => this.cache.forget(ns, key))
     return this.writer.write(() =>
       Number(
-        this.database
-          .sql(
-            'DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries WHERE expires_at <= :now LIMIT :limit)',
-          )
-          .run({ now, limit }).changes,
+        this.database.sql(`DELETE FROM entries WHERE rowid IN (${EXPIRED})`).run({ now, limit }).changes,
       ),
     )
+  }
+
+  // --- Change log ---
+
+  async changes(ns: string, after: number, limit: number): Promise<ChangePage> {
+    if (!this.changeLog) throw new UnavailableError('change-log-off', 'the change log is switched off')
+    return this.changeLog.read(ns, after, limit)
+  }
+
+  subscribe(ns: string, listener: ChangeListener): () => void {
+    return this.changeLog ? this.changeLog.listeners.add(ns, listener) : () => {}
   }
 
   async ping(): Promise<void> {
@@ -274,14 +304,37 @@ export class SqliteBackend implements Backend {
 
   // --- Internals ---
 
-  private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number): number {
+  /** Runs a write in the group commit with its change records (when the log is on). */
+  private logged<T>(ns: string, run: (made: Made) => T): Promise<T> {
+    if (this.changeLog) return this.changeLog.write(this.writer, ns, run)
+    return this.writer.write(() => run(undefined))
+  }
+
+  /** Deletes an entry; true when it was live. Recorded as a delete, or as an expiry when it had expired unswept. */
+  private remove(ns: string, key: Uint8Array, now: number, made: Made): boolean {
     this.cache.forget(ns, key)
-    const { version } = this.database
+    const removed = this.database
+      .sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at')
+      .get({ ns, key }) as { expires_at: number | null } | undefined
+    if (removed === undefined) return false
+    const live = removed.expires_at === null || removed.expires_at > now
+    if (made) this.changeLog?.record(made, ns, live ? 'delete' : 'expire', key, null, null, now)
+    return live
+  }
+
+  /** Writes an entry; with the change log on, records it as a put under the revision taken alongside its version. */
+  private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number, made?: Change[]): number {
+    this.cache.forget(ns, key)
+    const log = made && this.changeLog
+    const { version, revision } = this.database
       .sql(
-        `INSERT INTO namespace_state (ns, version, stored_keys) VALUES (:ns, 1, 0)
+        log
+          ? `INSERT INTO namespace_state (ns, version, stored_keys, revision) VALUES (:ns, 1, 0, 1)
+       ON CONFLICT (ns) DO UPDATE SET version = version + 1, revision = revision + 1 RETURNING version, revision`
+          : `INSERT INTO namespace_state (ns, version, stored_keys) VALUES (:ns, 1, 0)
        ON CONFLICT (ns) DO UPDATE SET version = version + 1 RETURNING version`,
       )
-      .get({ ns }) as { version: number }
+      .get({ ns }) as { version: number; revision?: number }
     this.database
       .sql(
         `INSERT INTO entries (ns, key, value, kind, content_type, metadata, version, updated_at, expires_at)
@@ -300,6 +353,7 @@ export class SqliteBackend implements Backend {
         now,
         expiresAt: value.expiresAt,
       })
+    if (log) log.record(made, ns, 'put', key, version, value.expiresAt, now, revision)
     return version
   }
 

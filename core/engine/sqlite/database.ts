@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import { SCHEMA } from './schema.ts'
+import { CHANGES_SCHEMA, SCHEMA } from './schema.ts'
 
 export type SqliteSyncMode = 'off' | 'normal' | 'full'
 
@@ -19,6 +19,13 @@ export class Database {
     this.connection.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`)
     this.connection.exec('PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;')
     this.connection.exec(SCHEMA)
+    this.connection.exec(CHANGES_SCHEMA)
+    const columns = this.connection.prepare('PRAGMA table_info(namespace_state)').all() as Array<{
+      name: string
+    }>
+    if (!columns.some((column) => column.name === 'revision')) {
+      this.connection.exec('ALTER TABLE namespace_state ADD COLUMN revision INTEGER NOT NULL DEFAULT 0')
+    }
   }
 
   /** The prepared statement of this text, prepared on first use. */

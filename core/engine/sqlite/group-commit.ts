@@ -15,7 +15,16 @@ interface PendingWrite {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 
+/** What runs at the edges of each group's transaction (the change log inserts its rows before COMMIT). */
+export interface CommitHooks {
+  /** Inside the transaction, after every write, outside their savepoints; a throw fails them all. */
+  beforeCommit(): void
+  /** After the transaction was rolled back: nothing of it was written. */
+  afterRollback(): void
+}
+
 export class GroupCommit {
+  hooks: CommitHooks | null = null
   private pending: PendingWrite[] = []
   private flushing = false
   private closed = false
@@ -57,10 +66,12 @@ export class GroupCommit {
           outcomes.push({ ok: false, error: storeError(error) })
         }
       }
+      this.hooks?.beforeCommit()
       database.sql('COMMIT').run()
     } catch (error) {
       // The transaction itself failed: nothing was written, so nothing may be acknowledged.
       if (database.connection.isTransaction) database.connection.exec('ROLLBACK')
+      this.hooks?.afterRollback()
       this.flushing = false
       for (const write of writes) write.reject(storeError(error))
       if (this.pending.length > 0) defer(() => this.flush())

@@ -18,7 +18,8 @@ CREATE INDEX IF NOT EXISTS entries_expiry ON entries (expires_at) WHERE expires_
 CREATE TABLE IF NOT EXISTS namespace_state (
   ns TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
-  stored_keys INTEGER NOT NULL
+  stored_keys INTEGER NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS entries_count_insert AFTER INSERT ON entries BEGIN
   UPDATE namespace_state SET stored_keys = stored_keys + 1 WHERE ns = NEW.ns;
@@ -41,5 +42,23 @@ CREATE TABLE IF NOT EXISTS list_items (
   text TEXT NOT NULL,
   PRIMARY KEY (ns, key, pos),
   UNIQUE (ns, key, canon)
+) WITHOUT ROWID;
+`
+
+/**
+ * The change log (changes.ts): one row per put, delete or expiry. Each namespace's last revision is
+ * namespace_state.revision, bumped by the same statement that bumps its version on a put; a file
+ * made before the change log gets that column added.
+ */
+export const CHANGES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS changes (
+  ns TEXT NOT NULL,
+  rev INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  version INTEGER,
+  expires_at INTEGER,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (ns, rev)
 ) WITHOUT ROWID;
 `

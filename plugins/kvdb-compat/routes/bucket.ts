@@ -6,6 +6,7 @@ import type { BatchOp } from '../../../core/engine/types.ts'
 import { readBodyText } from '../../../core/http/body.ts'
 import { elementTexts, memberTexts } from '../../../core/http/json-text.ts'
 import { parseWith } from '../../../core/http/validate.ts'
+import { watchResponse } from '../../../core/watch/index.ts'
 import { authorize, authorizeKey } from '../access.ts'
 import { updatePolicy } from '../bucket.ts'
 import { type BucketHandler, type Methods, ok } from '../context.ts'
@@ -19,6 +20,16 @@ import { checkKey, expiryOf, jsonValue, numberValue } from '../values.ts'
 export const bucketMethods: Methods<BucketHandler> = {
   async GET({ call, bucket, principal, ctx }) {
     authorize('list', bucket, principal)
+    // The watch feed is the bucket's own URL marked ?watch: no key path can be read as it.
+    if (call.query.has('watch')) {
+      const values = call.query.get('values')
+      if (values !== null && values !== '0' && values !== 'false') authorize('read', bucket, principal)
+      return watchResponse(ctx.engine, bucket.id, call, ctx.watch, {
+        scope: principal.type === 'token' ? principal.prefix : undefined,
+        invalid: badRequest,
+        forbidden: () => kvdbError(403, messages.blocked),
+      })
+    }
     const params = parseWith(
       ListQuery,
       {
