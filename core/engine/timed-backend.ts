@@ -19,7 +19,7 @@ export interface StoreTimings {
 }
 
 type Series = ReturnType<StoreTimings['series']>
-type Operation = Exclude<keyof Backend, 'name' | 'close'>
+type Operation = Exclude<keyof Backend, 'name' | 'close' | 'snapshot' | 'changeMark'>
 
 const OPERATIONS: Operation[] = [
   'get',
@@ -37,6 +37,7 @@ const OPERATIONS: Operation[] = [
   'listIndex',
   'listDelete',
   'listKeys',
+  'restore',
   'dropNamespace',
   'sweep',
   'ping',
@@ -141,8 +142,17 @@ export class TimedBackend implements Backend {
     return timed(this.series.listDelete, performance.now(), this.backend.listDelete(ns, key))
   }
 
-  listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
-    return timed(this.series.listKeys, performance.now(), this.backend.listKeys(ns, prefix, limit))
+  listKeys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]> {
+    return timed(this.series.listKeys, performance.now(), this.backend.listKeys(ns, prefix, limit, after))
+  }
+
+  restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number> {
+    return timed(this.series.restore, performance.now(), this.backend.restore(ns, entries, overwrite, now))
   }
 
   dropNamespace(ns: string, limit: number): Promise<boolean> {
