@@ -13,6 +13,8 @@ const USAGE = `usage:
                  [--redis-sentinels H:P,... --redis-sentinel-master NAME] [--workers N]
                  [--sqlite-sync off|normal|full] [--config FILE]
   kvgate admin accounts ...   (kvgate admin --help)
+  kvgate export [--dialect D] [--namespace ID] [--out FILE]   the store as a JSONL dump (docs/data-format.md)
+  kvgate import FILE|- [--on-conflict skip|overwrite|fail]   a dump into the store; run again to resume
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
   kvgate healthcheck [--url URL] [--timeout-ms N]   exits 0 when a running kvgate's /healthz answers 200
   kvgate version              prints kvgate's version and the runtime's
@@ -48,6 +50,17 @@ async function main(argv: string[]): Promise<void> {
       }
       const output = await runAdmin(rest, process.env, await allDialects())
       if (output !== null) process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
+      return
+    }
+    case 'export':
+    case 'import': {
+      const io = await import('./cli/data-io.ts')
+      if (rest.includes('--help')) {
+        process.stdout.write(`${command === 'export' ? io.EXPORT_USAGE : io.IMPORT_USAGE}\n`)
+        return
+      }
+      const run = command === 'export' ? io.runExport : io.runImport
+      process.exitCode = await run(rest, process.env, await allDialects())
       return
     }
     case 'selftest':

@@ -62,13 +62,25 @@ export async function importDump(
   let block: OpenBlock | null = null
   let number = 0
 
+  // One page is written while the next is read: parsing and the store's work overlap.
+  let writing: Promise<void> = Promise.resolve()
   const flush = async (open: OpenBlock) => {
+    await writing
     if (open.pending.length === 0) return
-    const written = await writer!.entries(open.ns.id, open.pending, open.keyspace)
-    stats.entries += written
-    stats.kept += open.pending.length - written
+    const page = open.pending
     open.pending = []
     open.pendingBytes = 0
+    writing = writer!.entries(open.ns.id, page, open.keyspace).then((written) => {
+      stats.entries += written
+      stats.kept += page.length - written
+    })
+    // Its failure is thrown where it is next awaited; meanwhile it is no unhandled rejection.
+    writing.catch(() => {})
+  }
+  /** Writes what is pending and waits for it: before a list, a side switch, a publish or the end. */
+  const settle = async (open: OpenBlock) => {
+    await flush(open)
+    await writing
   }
 
   for await (const text of lines) {
@@ -124,19 +136,20 @@ export async function importDump(
         const open = block!
         open.lists++
         if (open.skip) break
-        await flush(open)
+        await settle(open)
         if (await writer.list(open.ns.id, record.key, record.items)) stats.lists++
         else stats.kept++
         break
       }
       case 'side': {
         const open = block!
-        if (!open.skip) await flush(open)
+        if (!open.skip) await settle(open)
         open.keyspace = `${open.ns.id}-${record.suffix}`
         open.sides.push(open.keyspace)
         break
       }
       case 'discard':
+        await writing
         if (!block!.skip) await writer.discard(block!.ns.id, block!.sides)
         block = null
         break
@@ -152,7 +165,7 @@ export async function importDump(
           stats.resumed++
           break
         }
-        await flush(open)
+        await settle(open)
         await writer.publishNamespace(open.ns)
         stats.namespaces++
         break
@@ -163,6 +176,7 @@ export async function importDump(
         break
     }
   }
+  await writing
   if (writer === null) throw new DumpError('the dump is empty')
   return stats
 }
