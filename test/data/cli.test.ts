@@ -49,14 +49,18 @@ test('export while the server writes, then import elsewhere: the same data, and 
   for (let i = 0; i < 200; i++)
     await fetch(`${server.url}/kvdb/${bucket}/k${i}`, { method: 'PUT', body: `v${i}` })
   let writing = true
+  let written = 0
   const writer = (async () => {
-    for (let i = 0; writing; i++)
-      await fetch(`${server.url}/kvdb/${bucket}/more${i}`, { method: 'PUT', body: 'x' })
+    for (; writing; written++) {
+      await fetch(`${server.url}/kvdb/${bucket}/more${written}`, { method: 'PUT', body: 'x' })
+    }
   })()
   const dump = join(dir, 'dump.jsonl')
-  const exported = run(['export', '--data', serving, '--out', dump])
+  const exported = await spawn(['export', '--data', serving, '--out', dump])
   writing = false
   await writer
+  // The server kept answering while the export ran (and the export saw none of those writes in part).
+  expect(written).toBeGreaterThan(0)
   expect(exported.code).toBe(0)
   const summary = JSON.parse(exported.stdout)
   expect(summary).toMatchObject({ command: 'export', complete: true, namespaces: 1, consistency: 'snapshot' })
