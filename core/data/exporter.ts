@@ -106,6 +106,7 @@ export async function* exportDump(
       if (stop()) return
       if (snapshot || !store.changeMark) {
         yield* namespaceBlock(reader, ns, now, stats, { stop, sides })
+        if (stop()) return
         continue
       }
       // No snapshot: read, and read again while the namespace changed under the read.
@@ -146,6 +147,7 @@ export async function* exportDump(
 }
 
 const DISCARD = line({ type: 'discard' })
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 function finish(stats: ExportStats): void {
   stats.complete = true
@@ -183,6 +185,9 @@ async function* namespaceBlock(
       stats.entries += page.entries.length
       if (text) yield text
       cursor = page.cursor ?? undefined
+      // SQLite answers synchronously: without a turn of the event loop between pages, a signal
+      // (Ctrl-C) or requests served by the same process would wait for the whole namespace.
+      await nextTurn()
     } while (cursor)
   }
   let lists = 0

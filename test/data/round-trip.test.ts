@@ -217,6 +217,20 @@ describe('import on the embedded store', () => {
     )
   })
 
+  test('a stopped export says so and has no done line', async () => {
+    const kvgate = embedded('stopped')
+    await seed(kvgate)
+    const stats = newStats()
+    let chunks = 0
+    let text = ''
+    for await (const chunk of exportDump(kvgate.engine, { stop: () => chunks > 2 }, stats)) {
+      chunks++
+      text += chunk
+    }
+    expect(stats.complete).toBe(false)
+    expect(text).not.toContain('"type":"done"')
+  })
+
   test('a namespace cut short is never published; the rerun completes it', async () => {
     const source = embedded('source-cut')
     await seed(source)
