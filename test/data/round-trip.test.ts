@@ -219,7 +219,13 @@ describe('import on the embedded store', () => {
 
   test('a stopped export says so and has no done line', async () => {
     const kvgate = embedded('stopped')
-    await seed(kvgate)
+    const { id } = await kvgate.engine.namespaces.create({ dialect: 'kvdb' })
+    const ops = Array.from({ length: 1500 }, (_, i) => ({
+      type: 'put' as const,
+      key: utf8(`k${i}`),
+      value: { bytes: utf8('v') },
+    }))
+    await kvgate.engine.batch(id, ops)
     const stats = newStats()
     let chunks = 0
     let text = ''
