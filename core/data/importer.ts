@@ -10,6 +10,7 @@ import { ImportWriter, type OnConflict } from './import-writer.ts'
 /** Entries written per call, and the bytes at which a page is written sooner. */
 const PAGE = 500
 const PAGE_BYTES = 4 * 1024 * 1024
+const IN_FLIGHT = 4
 
 export interface ImportOptions {
   onConflict: OnConflict
@@ -62,25 +63,31 @@ export async function importDump(
   let block: OpenBlock | null = null
   let number = 0
 
-  // One page is written while the next is read: parsing and the store's work overlap.
-  let writing: Promise<void> = Promise.resolve()
+  // Pages are written while the next ones are read, a few at a time: parsing and the store's work
+  // overlap, and on Redis several scripts are in flight. Keys of a keyspace are unique in a dump,
+  // so pages in flight together never touch the same entry.
+  const inFlight: Array<Promise<void>> = []
+  const drain = async () => {
+    while (inFlight.length > 0) await inFlight.shift()
+  }
   const flush = async (open: OpenBlock) => {
-    await writing
     if (open.pending.length === 0) return
+    if (inFlight.length >= IN_FLIGHT) await inFlight.shift()
     const page = open.pending
     open.pending = []
     open.pendingBytes = 0
-    writing = writer!.entries(open.ns.id, page, open.keyspace).then((written) => {
+    const writing = writer!.entries(open.ns.id, page, open.keyspace).then((written) => {
       stats.entries += written
       stats.kept += page.length - written
     })
-    // Its failure is thrown where it is next awaited; meanwhile it is no unhandled rejection.
+    // Its failure is thrown where it is awaited; meanwhile it is no unhandled rejection.
     writing.catch(() => {})
+    inFlight.push(writing)
   }
-  /** Writes what is pending and waits for it: before a list, a side switch, a publish or the end. */
+  /** Writes what is pending and waits for all of it: before a list, a side switch, a publish or the end. */
   const settle = async (open: OpenBlock) => {
     await flush(open)
-    await writing
+    await drain()
   }
 
   for await (const text of lines) {
@@ -149,7 +156,7 @@ export async function importDump(
         break
       }
       case 'discard':
-        await writing
+        await drain()
         if (!block!.skip) await writer.discard(block!.ns.id, block!.sides)
         block = null
         break
@@ -176,7 +183,7 @@ export async function importDump(
         break
     }
   }
-  await writing
+  await drain()
   if (writer === null) throw new DumpError('the dump is empty')
   return stats
 }
