@@ -3,7 +3,7 @@
 // on a terminal, a JSON summary elsewhere, and Ctrl-C stopping cleanly with word of how to go on.
 
 import { once } from 'node:events'
-import { createReadStream, createWriteStream, renameSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
@@ -129,6 +129,7 @@ export async function runExport(
       if (stats.complete) renameSync(partial, values.out!)
     }
   } catch (error) {
+    if (partial !== null) rmSync(partial, { force: true })
     if (isEngineError(error)) throw new UsageError(error.message)
     throw error
   } finally {

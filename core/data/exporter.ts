@@ -12,6 +12,7 @@ import {
 import type { Backend, BackendSnapshot } from '../engine/backend.ts'
 import { fromUtf8 } from '../engine/bytes.ts'
 import type { Engine } from '../engine/engine.ts'
+import { NotFoundError } from '../engine/errors.ts'
 import { LoadingBackend } from '../engine/loading-backend.ts'
 import { namespacePage } from '../engine/namespace-pages.ts'
 import { type Namespace, RECORD_PREFIX, recordKeyOf, SYSTEM_NAMESPACE } from '../engine/namespaces.ts'
@@ -83,6 +84,18 @@ export async function* exportDump(
       ...(options.dialect === undefined ? {} : { dialect: options.dialect }),
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     }
+    const now = engine.clock.now()
+    const only =
+      options.namespace === undefined ? null : await namespaceAt(engine, reader, options.namespace, now)
+    if (options.namespace !== undefined && only === null) {
+      throw new NotFoundError('namespace', `namespace ${options.namespace} not found`)
+    }
+    if (only !== null && options.dialect !== undefined && only.dialect !== options.dialect) {
+      throw new NotFoundError(
+        'namespace',
+        `namespace ${options.namespace} is not a ${options.dialect} namespace`,
+      )
+    }
     yield line({
       format: FORMAT,
       version: FORMAT_VERSION,
@@ -93,10 +106,6 @@ export async function* exportDump(
       consistency: stats.consistency,
       filter,
     })
-    const now = engine.clock.now()
-    const only =
-      options.namespace === undefined ? null : await namespaceAt(engine, reader, options.namespace, now)
-    if (options.namespace !== undefined && only === null) return finish(stats)
     for await (const text of accountLines(reader, now, options.dialect, only?.owner)) {
       stats.accounts++
       yield text
@@ -140,7 +149,7 @@ export async function* exportDump(
       entries: stats.entries,
       lists: stats.lists,
     })
-    finish(stats)
+    stats.complete = true
   } finally {
     await snapshot?.release()
   }
@@ -148,10 +157,6 @@ export async function* exportDump(
 
 const DISCARD = line({ type: 'discard' })
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
-
-function finish(stats: ExportStats): void {
-  stats.complete = true
-}
 
 async function* oneNamespace(ns: Namespace): AsyncGenerator<Namespace> {
   yield ns

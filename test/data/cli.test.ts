@@ -3,7 +3,7 @@
 // errors in one line.
 
 import { afterAll, expect, test } from 'bun:test'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUN, childEnv, ROOT, startKvgateChild } from '../support/process.ts'
@@ -96,6 +96,17 @@ test('bad input: one line on stderr and a non-zero exit', () => {
   expect(policy.stderr).toStartWith('kvgate: --on-conflict must be skip, overwrite or fail')
   const missing = run(['import', join(dir, 'nope.jsonl'), '--data', join(dir, 'x.db')])
   expect(missing.stderr).toStartWith('kvgate: cannot read')
+  const unknown = run([
+    'export',
+    '--namespace',
+    'nope',
+    '--data',
+    join(dir, 'x.db'),
+    '--out',
+    join(dir, 'none.jsonl'),
+  ])
+  expect([unknown.code, unknown.stderr]).toEqual([1, 'kvgate: namespace nope not found\n'])
+  expect(existsSync(join(dir, 'none.jsonl.partial'))).toBe(false)
   const notDump = join(dir, 'not.jsonl')
   writeFileSync(notDump, '{"hello":1}\n')
   expect(run(['import', notDump, '--data', join(dir, 'x.db')]).stderr).toStartWith(
