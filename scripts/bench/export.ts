@@ -18,7 +18,7 @@ import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import { dropPrefix, redisUrl, requireRedis } from '../../test/support/redis.ts'
-import { answers, freePort, startChild, stopChild, waitFor, which } from './processes.ts'
+import { answers, freePort, peakRss, startChild, stopChild, waitFor, which } from './processes.ts'
 import { runWrk, type WrkResult } from './wrk.ts'
 
 const KEYS = Number(process.env.BENCH_EXPORT_KEYS ?? 20_000)
@@ -68,13 +68,19 @@ async function kvgate(args: string[], store: Store): Promise<Record<string, unkn
     stdout: 'pipe',
     stderr: 'pipe',
   })
+  // Peak memory, read while it runs (VmHWM): flat whatever the number of keys, if streaming works.
+  let peak = 0
+  const watch = setInterval(() => {
+    peak = Math.max(peak, peakRss(child.pid) ?? 0)
+  }, 20)
   const [stdout, stderr, code] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
     child.exited,
   ])
+  clearInterval(watch)
   if (code !== 0) throw new Error(`kvgate ${args.join(' ')} failed (${code}): ${stderr}`)
-  return JSON.parse(stdout.trim().split('\n').at(-1)!)
+  return { ...JSON.parse(stdout.trim().split('\n').at(-1)!), peak_rss_mib: Math.round(peak / 2 ** 20) }
 }
 
 /** A KVdb bucket with KEYS entries, written through the engine in batches. */
@@ -168,7 +174,7 @@ const newStats = (): ExportStats => ({
 const rows: string[] = []
 for (const name of BACKENDS) {
   if (name === 'redis' && !(await requireRedis('redis', redisUrl()))) {
-    rows.push(`| ${name} | not reachable | | | | |`)
+    rows.push(`| ${name} | not reachable | | | | | |`)
     continue
   }
   const make = name === 'redis' ? redisStore : sqliteStore
@@ -191,7 +197,7 @@ for (const name of BACKENDS) {
       : null
     await reader.close()
     rows.push(
-      `| ${name} | ${KEYS.toLocaleString('en')} | ${Number(exported.keys_per_second).toLocaleString('en')} | ${Number(imported.keys_per_second).toLocaleString('en')} | ${
+      `| ${name} | ${KEYS.toLocaleString('en')} | ${Number(exported.keys_per_second).toLocaleString('en')} | ${Number(imported.keys_per_second).toLocaleString('en')} | ${exported.peak_rss_mib} / ${imported.peak_rss_mib} | ${
         load
           ? `${Math.round(load.idle).toLocaleString('en')} -> ${Math.round(load.busy).toLocaleString('en')} (${(((load.busy - load.idle) / load.idle) * 100).toFixed(0)}%), p99 ${load.p99Idle.toFixed(1)} -> ${load.p99Busy.toFixed(1)} ms, ${load.exports} exports`
           : 'wrk not installed'
@@ -205,8 +211,8 @@ for (const name of BACKENDS) {
 
 console.log(`Export and import, ${KEYS.toLocaleString('en')} keys of 100-byte values, GET load: medians of ${ROUNDS} alternating phases of ${SECONDS} s each, 32 connections (noisy: shared machine)
 
-| backend | keys | export keys/s | import keys/s | GET req/s idle -> during exports |
-|---|---:|---:|---:|---|
+| backend | keys | export keys/s | import keys/s | peak RSS export / import (MiB) | GET req/s idle -> during exports |
+|---|---:|---:|---:|---:|---|
 ${rows.join('\n')}`)
 rmSync(dir, { recursive: true, force: true })
 process.exit(0)
