@@ -77,6 +77,14 @@ function stopOnInterrupt(): { stop: () => boolean; dispose: () => void } {
   }
 }
 
+function regularOrAbsent(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return true
+  }
+}
+
 async function write(stream: Writable, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain')
 }
@@ -99,8 +107,10 @@ export async function runExport(
   const engine = openEngine(values, env, dialects)
   const interrupt = stopOnInterrupt()
   // A file is written beside its name and renamed once whole: FILE never holds a partial dump.
-  const partial = values.out === undefined ? null : `${values.out}.partial`
-  const out: Writable = partial === null ? process.stdout : createWriteStream(partial)
+  // Anything but a regular file (/dev/null, a pipe, a device) is written as it is: renaming onto
+  // it would replace it.
+  const partial = values.out === undefined || !regularOrAbsent(values.out) ? null : `${values.out}.partial`
+  const out: Writable = values.out === undefined ? process.stdout : createWriteStream(partial ?? values.out)
   const progress = new Progress('export')
   const stats: ExportStats = {
     accounts: 0,
@@ -123,10 +133,10 @@ export async function runExport(
       await write(out, chunk)
       progress.update(stats.entries, total > 0 ? Math.min(stats.entries / total, 1) : null)
     }
-    if (partial !== null) {
+    if (values.out !== undefined) {
       out.end()
       await once(out, 'finish')
-      if (stats.complete) renameSync(partial, values.out!)
+      if (partial !== null && stats.complete) renameSync(partial, values.out)
     }
   } catch (error) {
     if (partial !== null) rmSync(partial, { force: true })
@@ -148,7 +158,7 @@ export async function runExport(
     keys_per_second: rateOf(stats.entries, seconds),
     consistency: stats.consistency,
     inconsistent: stats.inconsistent,
-    ...(values.out === undefined ? {} : { out: stats.complete ? values.out : partial }),
+    ...(values.out === undefined ? {} : { out: stats.complete || partial === null ? values.out : partial }),
   }
   // With the dump on stdout, the summary goes to stderr.
   progress.finish(
@@ -163,7 +173,7 @@ export async function runExport(
   }
   if (!stats.complete) {
     process.stderr.write(
-      `kvgate: export stopped after ${stats.entries} entries; ${partial ?? 'the output'} is incomplete (it has no "done" line). Run the same export again to get a whole dump.\n`,
+      `kvgate: export stopped after ${stats.entries} entries; ${partial ?? values.out ?? 'the output'} is incomplete (it has no "done" line). Run the same export again to get a whole dump.\n`,
     )
     return 130
   }

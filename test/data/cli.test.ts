@@ -3,7 +3,7 @@
 // errors in one line.
 
 import { afterAll, expect, test } from 'bun:test'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUN, childEnv, ROOT, startKvgateChild } from '../support/process.ts'
@@ -82,6 +82,19 @@ test('export while the server writes, then import elsewhere: the same data, and 
 
   const rerun = run(['import', dump, '--data', target, '--on-conflict', 'fail'])
   expect(JSON.parse(rerun.stdout)).toMatchObject({ resumed: 1, entries: 0 })
+})
+
+test('--out to something other than a regular file (a pipe here) is written in place, never replaced', async () => {
+  const fifo = join(dir, 'pipe')
+  expect(Bun.spawnSync(['mkfifo', fifo]).exitCode).toBe(0)
+  const reader = Bun.spawn(['cat', fifo], { stdout: 'pipe' })
+  const exported = await spawn(['export', '--data', serving, '--out', fifo])
+  const received = await new Response(reader.stdout).text()
+  expect(exported.code).toBe(0)
+  expect(received.trim().split('\n').at(-1)).toContain('"type":"done"')
+  expect(received.split('\n')[0]).toContain('"format":"kvgate-dump"')
+  expect(lstatSync(fifo).isFIFO()).toBe(true)
+  expect(existsSync(`${fifo}.partial`)).toBe(false)
 })
 
 test('bad input: one line on stderr and a non-zero exit', () => {
