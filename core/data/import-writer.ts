@@ -15,7 +15,7 @@ import {
 } from '../auth/accounts.ts'
 import { fromUtf8, utf8 } from '../engine/bytes.ts'
 import type { Engine } from '../engine/engine.ts'
-import { ConflictError } from '../engine/errors.ts'
+import { ConflictError, UnavailableError } from '../engine/errors.ts'
 import {
   type Namespace,
   type NamespaceRecord,
@@ -41,6 +41,25 @@ export interface ImportWriterOptions {
   onConflict: OnConflict
   /** Names this run's progress marks (a dump's id); without it nothing is marked or skipped. */
   runId?: string
+}
+
+/** Attempts at a page the store did not answer in time, waiting 0.5, 1, 2, 4 s between them. */
+const ATTEMPTS = 5
+
+/**
+ * Runs a write again when the store timed out or was unreachable: a page written with its own
+ * versions is the same page written twice, so retrying is safe, and a busy store does not end an
+ * import of millions of keys.
+ */
+async function retrying<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write()
+    } catch (error) {
+      if (!(error instanceof UnavailableError) || attempt === ATTEMPTS) throw error
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt))
+    }
+  }
 }
 
 const json = (value: unknown) => ({ bytes: utf8(JSON.stringify(value)), kind: 'json' as const })
@@ -134,13 +153,14 @@ export class ImportWriter {
         )
       }
     }
-    return this.engine.backend.restore(keyspace, entries, this.overwrites(id), this.engine.clock.now())
+    const overwrite = this.overwrites(id)
+    return retrying(() => this.engine.backend.restore(keyspace, entries, overwrite, this.engine.clock.now()))
   }
 
   /** Writes one list of a begun namespace; false when an existing one was kept. */
   async list(id: string, key: Uint8Array, items: string[]): Promise<boolean> {
     if (!this.overwrites(id) && (await this.engine.backend.listCount(id, key)) !== null) return false
-    await this.engine.listWrite(id, key, items)
+    await retrying(() => this.engine.listWrite(id, key, items))
     return true
   }
 

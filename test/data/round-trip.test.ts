@@ -10,6 +10,9 @@ import { type ExportStats, exportDump } from '../../core/data/exporter.ts'
 import type { OnConflict } from '../../core/data/import-writer.ts'
 import { emptyImportStats, importDump } from '../../core/data/importer.ts'
 import { utf8 } from '../../core/engine/bytes.ts'
+import { Engine } from '../../core/engine/engine.ts'
+import { UnavailableError } from '../../core/engine/errors.ts'
+import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import { dialects } from '../../plugins/index.ts'
 import { type TestKvgate, testKvgate } from '../support/kvgate.ts'
 import { ManualClock } from '../support/manual-clock.ts'
@@ -235,6 +238,36 @@ describe('import on the embedded store', () => {
     }
     expect(stats.complete).toBe(false)
     expect(text).not.toContain('"type":"done"')
+  })
+
+  test('a page the store does not answer in time is written again', async () => {
+    const source = embedded('source-retry')
+    await seed(source)
+    const { lines } = await dump(source)
+    const store = new SqliteBackend({ path: join(folder, 'retry.db') })
+    let rejected = 0
+    const flaky = new Proxy(store, {
+      get(target, method, receiver) {
+        const value = Reflect.get(target, method, receiver)
+        if (method !== 'restore') return typeof value === 'function' ? value.bind(target) : value
+        return (...args: Parameters<SqliteBackend['restore']>) =>
+          rejected < 2
+            ? Promise.reject(new UnavailableError('timeout', `too slow ${++rejected}`))
+            : target.restore(...args)
+      },
+    })
+    const engine = new Engine(flaky, { sweepIntervalMs: 0, clock })
+    try {
+      async function* each() {
+        yield* lines
+      }
+      const stats = await importDump(engine, each(), { onConflict: 'skip' }, emptyImportStats())
+      expect(rejected).toBe(2)
+      expect(stats).toMatchObject({ complete: true, namespaces: 5 })
+      expect(stats.entries).toBe(JSON.parse(lines.at(-1)!).entries)
+    } finally {
+      await engine.close()
+    }
   })
 
   test('a namespace cut short is never published; the rerun completes it', async () => {
