@@ -16,6 +16,7 @@ import { NotFoundError } from '../engine/errors.ts'
 import { LoadingBackend } from '../engine/loading-backend.ts'
 import { namespacePage } from '../engine/namespace-pages.ts'
 import { type Namespace, RECORD_PREFIX, recordKeyOf, SYSTEM_NAMESPACE } from '../engine/namespaces.ts'
+import { defer } from '../engine/sqlite/defer.ts'
 import { TimedBackend } from '../engine/timed-backend.ts'
 import { BASE62, randomString } from '../ids.ts'
 import { VERSION } from '../version.ts'
@@ -156,7 +157,7 @@ export async function* exportDump(
 }
 
 const DISCARD = line({ type: 'discard' })
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+const nextTurn = () => new Promise<void>((resolve) => defer(resolve))
 
 async function* oneNamespace(ns: Namespace): AsyncGenerator<Namespace> {
   yield ns
