@@ -40,6 +40,11 @@ export interface Dialect<Options extends object = any> {
   options: v.GenericSchema<unknown, Options>
   /** The credentials its accounts get from the operator, when its service hands them out. */
   accounts?: AccountKind
+  /**
+   * Keyspaces that also hold a namespace's data, as suffixes: `<namespace id>-<suffix>` (KVdb keeps a
+   * bucket's scripts in one). Export and import carry them with the namespace.
+   */
+  sideKeyspaces?: string[]
   cors: CorsPolicy
   /** The largest body any of its routes accepts; a larger Content-Length is refused before routing. */
   maxBodyBytes(options: Options): number

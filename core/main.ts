@@ -15,6 +15,8 @@ const USAGE = `usage:
                  [--sqlite-sync off|normal|full] [--config FILE]
   kvgate admin accounts ...   (kvgate admin --help)
   kvgate data namespaces | keys NS | get NS KEY | put NS KEY [VALUE|-] | delete NS KEY   (kvgate data --help)
+  kvgate export [--dialect D] [--namespace ID] [--out FILE]   the store as a JSONL dump (docs/data-format.md)
+  kvgate import FILE|- [--on-conflict skip|overwrite|fail]   a dump into the store; run again to resume
   kvgate selftest [flags]     checks the store (a probe key), the Lua runtime and the port, with serve's settings
   kvgate healthcheck [--url URL] [--timeout-ms N]   exits 0 when a running kvgate's /healthz answers 200
   kvgate backup FILE [flags]  copies the embedded store while it serves (docs/backup.md)
@@ -80,6 +82,17 @@ async function main(argv: string[]): Promise<void> {
       })
       if (output.stderr) process.stderr.write(output.stderr)
       process.stdout.write(output.stdout)
+      return
+    }
+    case 'export':
+    case 'import': {
+      const io = await import('./cli/data-io.ts')
+      if (rest.includes('--help')) {
+        process.stdout.write(`${command === 'export' ? io.EXPORT_USAGE : io.IMPORT_USAGE}\n`)
+        return
+      }
+      const run = command === 'export' ? io.runExport : io.runImport
+      process.exitCode = await run(rest, process.env, await allDialects())
       return
     }
     case 'selftest':

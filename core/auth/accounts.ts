@@ -42,7 +42,8 @@ export interface Principal {
   credentialId: string
 }
 
-interface AccountRecord {
+/** An account as stored (export and import read and write these records as they are). */
+export interface AccountRecord {
   dialect: string
   name: string | null
   createdAt: number
@@ -50,7 +51,7 @@ interface AccountRecord {
   credentials: Record<string, string>
 }
 
-interface CredentialRecord {
+export interface CredentialRecord {
   accountId: string
   dialect: string
   role: string
@@ -65,9 +66,9 @@ const ACCOUNT_ID = /^[0-9a-f]{32}$/
 /** How many verified tokens are remembered (oldest forgotten first). */
 const VERIFIED_TOKENS = 10_000
 
-const accountKey = (id: string) => utf8(`account\u0000${id}`)
-const accountPrefix = utf8('account\u0000')
-const credentialKey = (id: string) => utf8(`credential\u0000${id}`)
+export const accountKey = (id: string) => utf8(`account\u0000${id}`)
+export const accountPrefix = utf8('account\u0000')
+export const credentialKey = (id: string) => utf8(`credential\u0000${id}`)
 const json = (value: unknown) => ({ bytes: utf8(JSON.stringify(value)), kind: 'json' as const })
 
 interface VerifiedToken {

@@ -9,7 +9,7 @@ import type { BackupResult } from '../backup/snapshot.ts'
 import type { DialectSettings } from '../config.ts'
 import { loadConfig, storeLabel } from '../config.ts'
 import { UsageError } from './fail.ts'
-import { progressLine } from './progress-line.ts'
+import { progressLine } from './progress.ts'
 
 export const BACKUP_USAGE = `usage:
   kvgate backup FILE [--data DB | --config FILE]    copies the embedded store, even while a kvgate serves it

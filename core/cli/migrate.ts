@@ -15,7 +15,7 @@ import { SourceError, SourceHttp } from '../migrate/http.ts'
 import { type MigrationSummary, migrate } from '../migrate/run.ts'
 import type { SourceModule } from '../migrate/source.ts'
 import { UsageError } from './fail.ts'
-import { progressLine } from './progress-line.ts'
+import { progressLine } from './progress.ts'
 
 const SOURCES: Record<string, () => Promise<SourceModule>> = {
   'workers-kv': async () => (await import('../migrate/workers-kv.ts')).workersKvSource,

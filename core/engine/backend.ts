@@ -8,6 +8,13 @@
 import type { ChangeListener, ChangePage } from './changes.ts'
 import type { Entry, IncrementResult, ScanPage, ScanQuery, ValueKind } from './types.ts'
 
+/** A read-only view of the whole store as of one moment (export reads each namespace through one). */
+export interface BackendSnapshot {
+  reader: Pick<Backend, 'scan' | 'listKeys' | 'listRange'>
+  /** Ends the view; the store is free to move on (SQLite: the WAL can be checkpointed past it). */
+  release(): Promise<void>
+}
+
 /** A value as stored: bytes plus how to read them, metadata, and when it expires. */
 export interface StoredValue {
   bytes: Uint8Array
@@ -91,8 +98,27 @@ export interface Backend {
   listIndex(ns: string, key: Uint8Array, canons: string[]): Promise<number | null>
   /** Deletes a list; false when it did not exist. */
   listDelete(ns: string, key: Uint8Array): Promise<boolean>
-  /** List keys starting with prefix, in byte order. */
-  listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]>
+  /** List keys starting with prefix, in byte order; after a given key when paging. */
+  listKeys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]>
+
+  /**
+   * Writes entries exactly as given (version, updated time, expiry), for import: with overwrite false
+   * a live entry is kept. The namespace's version counter is raised to at least the highest version
+   * written, so later writes still get higher ones. Returns how many entries were written.
+   */
+  restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number>
+  /** A consistent view of the whole store, when the backend has one (SQLite on a file); else absent or null. */
+  snapshot?(): Promise<BackendSnapshot | null>
+  /**
+   * A mark that changes when an entry of ns is written or removed, or a list is created or removed:
+   * export compares it before and after reading a namespace, where there is no snapshot.
+   */
+  changeMark?(ns: string): Promise<string>
 
   /** Removes up to `limit` entries and lists of a namespace; true when nothing of it remains. */
   dropNamespace(ns: string, limit: number): Promise<boolean>

@@ -95,8 +95,17 @@ export class LoadingBackend implements Backend {
     return this.loaded.then((backend) => backend.listDelete(ns, key))
   }
 
-  listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
-    return this.loaded.then((backend) => backend.listKeys(ns, prefix, limit))
+  listKeys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]> {
+    return this.loaded.then((backend) => backend.listKeys(ns, prefix, limit, after))
+  }
+
+  restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number> {
+    return this.loaded.then((backend) => backend.restore(ns, entries, overwrite, now))
   }
 
   dropNamespace(ns: string, limit: number): Promise<boolean> {

@@ -49,7 +49,8 @@ export interface NamespaceChange<Settings extends object> {
   settings?: Settings
 }
 
-interface NamespaceRecord {
+/** A namespace as stored in its record (import writes one as it is). */
+export interface NamespaceRecord {
   dialect: string
   owner: string | null
   title: string | null
@@ -67,6 +68,9 @@ const titleKey = (dialect: string, owner: string | null, title: string) =>
   systemKey('title', dialect, owner ?? '', title)
 const ownedPrefix = (dialect: string, owner: string) => systemKey('owned', dialect, owner, '')
 const ownedKey = (dialect: string, owner: string, id: string) => systemKey('owned', dialect, owner, id)
+/** The title's and the owner's index keys of a namespace, which import writes beside its record. */
+export const titleKeyOf = titleKey
+export const ownedKeyOf = ownedKey
 const dropPrefix = systemKey('drop', '')
 const dropKey = (id: string) => systemKey('drop', id)
 const EMPTY = { bytes: new Uint8Array(0) }

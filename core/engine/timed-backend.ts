@@ -20,7 +20,10 @@ export interface StoreTimings {
 }
 
 type Series = ReturnType<StoreTimings['series']>
-type Operation = Exclude<keyof Backend, 'name' | 'close' | 'subscribe' | 'logsChanges'>
+type Operation = Exclude<
+  keyof Backend,
+  'name' | 'close' | 'subscribe' | 'logsChanges' | 'snapshot' | 'changeMark'
+>
 
 const OPERATIONS: Operation[] = [
   'get',
@@ -38,6 +41,7 @@ const OPERATIONS: Operation[] = [
   'listIndex',
   'listDelete',
   'listKeys',
+  'restore',
   'dropNamespace',
   'sweep',
   'changes',
@@ -156,8 +160,17 @@ export class TimedBackend implements Backend {
     return timed(this.series.listDelete, performance.now(), this.backend.listDelete(ns, key))
   }
 
-  listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
-    return timed(this.series.listKeys, performance.now(), this.backend.listKeys(ns, prefix, limit))
+  listKeys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]> {
+    return timed(this.series.listKeys, performance.now(), this.backend.listKeys(ns, prefix, limit, after))
+  }
+
+  restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number> {
+    return timed(this.series.restore, performance.now(), this.backend.restore(ns, entries, overwrite, now))
   }
 
   dropNamespace(ns: string, limit: number): Promise<boolean> {

@@ -15,6 +15,8 @@ export const kvdbDialect: Dialect<KvdbOptions> = defineDialect({
   name: 'kvdb',
   defaultPrefix: '/kvdb',
   options: KvdbOptionsSchema,
+  // scripts.ts keeps a bucket's scripts in "<bucket>-scripts".
+  sideKeyspaces: ['scripts'],
   // The official client runs in browsers and sends Authorization and Content-Type.
   cors: {
     allowHeaders: ['Authorization', 'Content-Type'],

@@ -6,6 +6,7 @@ import type { Backend } from '../../core/engine/backend.ts'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine, LATEST_EXPIRY_MS } from '../../core/engine/engine.ts'
 import { ConflictError, type EngineErrorCode } from '../../core/engine/errors.ts'
+import type { Entry } from '../../core/engine/types.ts'
 import { BASE62, randomString } from '../../core/ids.ts'
 import { ManualClock } from '../support/manual-clock.ts'
 
@@ -969,6 +970,85 @@ export function engineConformance(name: string, target: ConformanceTarget): void
       test('a primitive that is not JSON is invalid', async () => {
         await expectCode(engine.listWrite(ns, list, ['{"a":1}']), 'invalid')
         await expectCode(engine.listAdd(ns, list, ['nope']), 'invalid')
+      })
+    })
+
+    describe('restore (import) and paging list keys (export)', () => {
+      const restored = (key: string, value: string, version: number, more: Partial<Entry> = {}): Entry => ({
+        key: utf8(key),
+        value: utf8(value),
+        kind: 'text',
+        contentType: 'text/plain',
+        metadata: '{"m":1}',
+        version,
+        updatedAt: 1_000 + version,
+        expiresAt: null,
+        ...more,
+      })
+
+      test('entries are stored with their version, updated time and expiry, and later writes version above them', async () => {
+        const expiresAt = clock.now() + 60_000
+        const written = await engine.backend.restore(
+          ns,
+          [restored('a', 'one', 40), restored('b', 'two', 7, { expiresAt, kind: 'json', contentType: null })],
+          false,
+          clock.now(),
+        )
+        expect(written).toBe(2)
+        const a = await engine.get(ns, utf8('a'))
+        expect(a && { ...a, key: keyText(a.key), value: fromUtf8(a.value) }).toEqual({
+          key: 'a',
+          value: 'one',
+          kind: 'text',
+          contentType: 'text/plain',
+          metadata: '{"m":1}',
+          version: 40,
+          updatedAt: 1_040,
+          expiresAt: null,
+        })
+        const b = await engine.get(ns, utf8('b'))
+        expect([b?.version, b?.updatedAt, b?.expiresAt, b?.kind, b?.contentType]).toEqual([
+          7,
+          1_007,
+          expiresAt,
+          'json',
+          null,
+        ])
+        expect((await engine.put(ns, utf8('c'), text('v'))).version).toBeGreaterThan(40)
+        clock.advance(60_000)
+        expect(await engine.get(ns, utf8('b'))).toBeNull()
+        expect(await engine.count(ns)).toBe(2)
+      })
+
+      test('without overwrite a live entry is kept; with it, replaced; an expired one is replaced either way', async () => {
+        await engine.put(ns, utf8('live'), text('mine'))
+        await engine.put(ns, utf8('gone'), text('old'), { ttlMs: 1_000 })
+        clock.advance(1_000)
+        const page = [restored('live', 'theirs', 3), restored('gone', 'theirs', 4)]
+        expect(await engine.backend.restore(ns, page, false, clock.now())).toBe(1)
+        expect(fromUtf8((await engine.get(ns, utf8('live')))!.value)).toBe('mine')
+        expect(fromUtf8((await engine.get(ns, utf8('gone')))!.value)).toBe('theirs')
+        expect(await engine.backend.restore(ns, page, true, clock.now())).toBe(2)
+        expect(fromUtf8((await engine.get(ns, utf8('live')))!.value)).toBe('theirs')
+        expect(await engine.count(ns)).toBe(2)
+      })
+
+      test('list keys page after a given key, within a prefix', async () => {
+        for (const key of ['a1', 'a2', 'a3', 'b1']) await engine.listWrite(ns, utf8(key), ['1'])
+        const page = (limit: number, after?: string, prefix?: string) =>
+          engine.backend
+            .listKeys(
+              ns,
+              prefix === undefined ? undefined : utf8(prefix),
+              limit,
+              after === undefined ? undefined : utf8(after),
+            )
+            .then((keys) => keys.map(keyText))
+        expect(await page(2)).toEqual(['a1', 'a2'])
+        expect(await page(2, 'a2')).toEqual(['a3', 'b1'])
+        expect(await page(10, 'a1', 'a')).toEqual(['a2', 'a3'])
+        expect(await page(10, '0', 'a')).toEqual(['a1', 'a2', 'a3'])
+        expect(await page(10, 'b1')).toEqual([])
       })
     })
 

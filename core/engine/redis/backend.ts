@@ -300,8 +300,56 @@ export class RedisBackend implements Backend {
     return this.lists.delete(ns, key)
   }
 
-  listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
-    return this.lists.keys(ns, prefix, limit)
+  listKeys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]> {
+    return this.lists.keys(ns, prefix, limit, after)
+  }
+
+  // --- Export and import ---
+
+  async restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number> {
+    if (entries.length === 0) return 0
+    const keys = this.redis.keys(ns)
+    const args: ScriptArg[] = [Buffer.concat([keys.base, Buffer.from(':e:')]), overwrite ? '1' : '0', now]
+    let expiring = false
+    for (const entry of entries) {
+      if (entry.expiresAt !== null) expiring = true
+      args.push(
+        entry.key,
+        entry.value,
+        String(VALUE_KIND_CODES[entry.kind]),
+        optional(entry.contentType),
+        optional(entry.metadata),
+        entry.version,
+        entry.updatedAt,
+        entry.expiresAt ?? '',
+      )
+    }
+    const [written, hint] = (await this.redis.run(
+      'restore',
+      [keys.index, keys.expiring, keys.version, keys.info],
+      args,
+    )) as [number, number]
+    this.hint(ns, expiring, hint === 1)
+    return written
+  }
+
+  /**
+   * Redis has no snapshot a client can read a namespace through page by page; export instead reads
+   * this mark before and after, and reads again when it moved. Every entry write raises the version
+   * counter and every removal shrinks the index; lists count by their index.
+   */
+  async changeMark(ns: string): Promise<string> {
+    const keys = this.redis.keys(ns)
+    const { client } = this.redis
+    const [version, entries, lists] = await this.redis.guarded(
+      Promise.all([client.get(keys.version), client.zcard(keys.index), client.zcard(keys.lists)]),
+    )
+    return `${version ?? 0}/${entries}/${lists}`
   }
 
   // --- Maintenance ---

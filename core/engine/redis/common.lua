@@ -64,11 +64,10 @@ local function log_change(cl, type, member, version, expires, now)
   end
 end
 
--- Replaces an entry with a new value and a new namespace version, keeping both indexes in step.
--- ct and meta are '' for none, or '=' followed by the text. Returns the version, and 1 when this
--- made the namespace's expiry index non-empty (the caller then tells the sweeper about it).
-local function write_entry(ns, member, entry_key, value, kind, ct, meta, expires, now)
-  local version = redis.call('INCR', ns.version)
+-- Stores an entry with the given version and updated time, keeping both indexes in step.
+-- ct and meta are '' for none, or '=' followed by the text. Returns 1 when this made the
+-- namespace's expiry index non-empty (the caller then tells the sweeper about it), else 0.
+local function store_entry(ns, member, entry_key, value, kind, ct, meta, expires, version, now)
   redis.call('DEL', entry_key)
   local fields = { 'v', value, 'k', kind, 'n', version, 'u', now }
   if #ct > 0 then
@@ -99,7 +98,14 @@ local function write_entry(ns, member, entry_key, value, kind, ct, meta, expires
   else
     redis.call('ZREM', ns.expiring, member)
   end
-  return version, hint
+  return hint
+end
+
+-- Replaces an entry with a new value and a new namespace version. Returns the version, and the
+-- sweeper hint of store_entry.
+local function write_entry(ns, member, entry_key, value, kind, ct, meta, expires, now)
+  local version = redis.call('INCR', ns.version)
+  return version, store_entry(ns, member, entry_key, value, kind, ct, meta, expires, version, now)
 end
 
 -- The expiry time in a packed info field, or false when it never expires.

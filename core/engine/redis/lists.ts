@@ -4,7 +4,7 @@
 
 import type { Buffer } from 'node:buffer'
 import type { ListElement } from '../backend.ts'
-import { prefixEnd } from '../bytes.ts'
+import { compareBytes, prefixEnd } from '../bytes.ts'
 import { InvalidError } from '../errors.ts'
 import { bytes, type Reply } from './codecs.ts'
 import type { RedisConnection } from './connection.ts'
@@ -61,12 +61,23 @@ export class RedisLists {
     return ((await this.redis.run('listDelete', this.keysOf(ns, key), [key])) as number) === 1
   }
 
-  async keys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
+  async keys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]> {
     const end = prefix?.length ? prefixEnd(prefix) : null
+    const start =
+      after && (!prefix?.length || compareBytes(after, prefix) >= 0)
+        ? lex.after(after)
+        : prefix?.length
+          ? lex.from(prefix)
+          : lex.min
     const members = await this.redis.guarded(
       this.redis.client.zrangebylexBuffer(
         this.redis.keys(ns).lists,
-        prefix?.length ? lex.from(prefix) : lex.min,
+        start,
         end ? lex.after(end) : lex.max,
         'LIMIT',
         0,

@@ -16,6 +16,7 @@ import listRead from './list-read.lua' with { type: 'text' }
 import listRemove from './list-remove.lua' with { type: 'text' }
 import listWrite from './list-write.lua' with { type: 'text' }
 import put from './put.lua' with { type: 'text' }
+import restore from './restore.lua' with { type: 'text' }
 import scan from './scan.lua' with { type: 'text' }
 import sweep from './sweep.lua' with { type: 'text' }
 
@@ -34,6 +35,7 @@ const SCRIPTS = {
   listDelete: [listDelete, 3],
   drop: [drop, 7],
   sweep: [sweep, 5],
+  restore: [restore, 4],
 } as const
 
 /** The kind codes the scripts compare, from the engine's one table (a stored kind is a decimal string). */

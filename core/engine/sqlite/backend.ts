@@ -5,6 +5,7 @@
 import type {
   Backend,
   BackendBatchOp,
+  BackendSnapshot,
   DeleteConditions,
   IncrementDelta,
   ListElement,
@@ -36,6 +37,7 @@ import { ENTRY_COLUMNS, type EntryRow, LIVE, toEntry } from './entry-rows.ts'
 import { GroupCommit } from './group-commit.ts'
 import { SqliteLists } from './lists.ts'
 import { ReadCache } from './read-cache.ts'
+import { restoreEntries } from './restore.ts'
 
 export interface SqliteOptions {
   /** Database file, or ':memory:'. Its folder is created when missing. */
@@ -56,8 +58,10 @@ export class SqliteBackend implements Backend {
   private readonly lists: SqliteLists
   private readonly changeLog: SqliteChangeLog | null
   private closed = false
+  private readonly path: string
 
   constructor(options: SqliteOptions) {
+    this.path = options.path
     this.database = new Database(options.path, options.synchronous)
     this.writer = new GroupCommit(this.database)
     this.cache = new ReadCache(() => this.database.dataVersion())
@@ -235,8 +239,38 @@ export class SqliteBackend implements Backend {
     return this.lists.delete(ns, key)
   }
 
-  listKeys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
-    return this.lists.keys(ns, prefix, limit)
+  listKeys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]> {
+    return this.lists.keys(ns, prefix, limit, after)
+  }
+
+  // --- Export and import ---
+
+  restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number> {
+    return this.writer.write(() => restoreEntries(this.database, this.cache, ns, entries, overwrite, now))
+  }
+
+  /**
+   * A read transaction on a connection of its own: under WAL it sees the file as of its first read,
+   * whatever the group commit (or another process) writes meanwhile. An in-memory database has no
+   * second connection to read it through, hence no snapshot.
+   */
+  async snapshot(): Promise<BackendSnapshot | null> {
+    if (this.path === ':memory:') return null
+    const reader = new SqliteBackend({ path: this.path })
+    reader.database.connection.exec('BEGIN')
+    reader.database.sql('SELECT count(*) FROM namespace_state').get()
+    return {
+      reader,
+      release: async () => {
+        reader.database.connection.exec('ROLLBACK')
+        await reader.close()
+      },
+    }
   }
 
   // --- Maintenance ---

@@ -2,7 +2,7 @@
 // its canonical form, ordered by position. Mutations go through the group commit like every write.
 
 import type { ListElement } from '../backend.ts'
-import { prefixEnd } from '../bytes.ts'
+import { compareBytes, prefixEnd } from '../bytes.ts'
 import { InvalidError } from '../errors.ts'
 import type { Database } from './database.ts'
 import type { GroupCommit } from './group-commit.ts'
@@ -114,15 +114,21 @@ export class SqliteLists {
     })
   }
 
-  async keys(ns: string, prefix: Uint8Array | undefined, limit: number): Promise<Uint8Array[]> {
+  async keys(
+    ns: string,
+    prefix: Uint8Array | undefined,
+    limit: number,
+    after?: Uint8Array,
+  ): Promise<Uint8Array[]> {
     const upper = prefix?.length ? prefixEnd(prefix) : null
+    const start = after && (!prefix || compareBytes(after, prefix) >= 0) ? after : null
     const rows = this.database
       .sql(
-        `SELECT key FROM lists WHERE ns = :ns AND key >= :lower ${upper ? 'AND key < :upper' : ''} ORDER BY key LIMIT :limit`,
+        `SELECT key FROM lists WHERE ns = :ns AND key ${start ? '>' : '>='} :lower ${upper ? 'AND key < :upper' : ''} ORDER BY key LIMIT :limit`,
       )
       .all({
         ns,
-        lower: prefix ?? new Uint8Array(0),
+        lower: start ?? prefix ?? new Uint8Array(0),
         limit,
         ...(upper ? { upper } : {}),
       }) as unknown as Array<{ key: Uint8Array }>
