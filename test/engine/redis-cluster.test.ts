@@ -3,7 +3,14 @@
 
 import { afterAll } from 'bun:test'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
-import { clusterNodes, clusterStartFailure, dropPrefix, requireRedis, testPrefix } from '../support/redis.ts'
+import {
+  clusterNodes,
+  clusterStartFailure,
+  dropPrefix,
+  nearCacheLive,
+  requireRedis,
+  testPrefix,
+} from '../support/redis.ts'
 import { engineConformance } from './conformance.ts'
 
 const nodes = clusterNodes()
@@ -11,5 +18,12 @@ const prefix = testPrefix()
 
 if (await requireRedis('redis-cluster', nodes && { nodes }, clusterStartFailure() ?? undefined)) {
   engineConformance('redis-cluster', { backend: () => new RedisBackend({ clusterNodes: nodes!, prefix }) })
+  engineConformance('redis-cluster with a near cache', {
+    backend: async () => {
+      const backend = new RedisBackend({ clusterNodes: nodes!, prefix, nearCacheBytes: 1 << 20 })
+      await nearCacheLive(backend)
+      return backend
+    },
+  })
   afterAll(() => dropPrefix({ nodes: nodes! }, prefix))
 }

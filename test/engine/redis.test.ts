@@ -10,6 +10,7 @@ import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { openBackend } from '../../core/engine/store.ts'
 import {
   dropPrefix,
+  nearCacheLive,
   privateRedis,
   redisServerInstalled,
   redisUrl,
@@ -24,6 +25,13 @@ const prefix = testPrefix()
 const reachable = await requireRedis('redis', url)
 if (reachable) {
   engineConformance('redis', { backend: () => new RedisBackend({ url, prefix }) })
+  engineConformance('redis with a near cache', {
+    backend: async () => {
+      const backend = new RedisBackend({ url, prefix, nearCacheBytes: 1 << 20 })
+      await nearCacheLive(backend)
+      return backend
+    },
+  })
   afterAll(() => dropPrefix({ url }, prefix))
 }
 

@@ -35,8 +35,10 @@ import { bytes, ENTRY_FIELDS, entryFromFields, entryFromInfo, optional, type Rep
 import { RedisConnection } from './connection.ts'
 import { DEFAULT_PREFIX, expiringSetKey, lex } from './keys.ts'
 import { RedisLists } from './lists.ts'
+import { NearCache } from './near-cache.ts'
 import type { ScriptArg } from './scripts.ts'
 import { type RedisTarget, targetOf } from './topology.ts'
+import type { Tracking } from './tracking.ts'
 
 export interface RedisBackendOptions extends RedisTarget {
   /** Replicas that must have a write before it is acknowledged (replicas.ts; not on a cluster). */
@@ -45,6 +47,8 @@ export interface RedisBackendOptions extends RedisTarget {
   prefix?: string
   /** How long an operation may take before it fails as unavailable. */
   timeoutMs?: number
+  /** Bytes of the near cache (near-cache.ts, kept coherent by Redis's invalidations); 0 or absent: none. */
+  nearCacheBytes?: number
 }
 
 /** How often one process reminds the sweeper of a namespace with expiring entries, at most. */
@@ -55,6 +59,9 @@ export class RedisBackend implements Backend {
   private readonly redis: RedisConnection
   private readonly lists: RedisLists
   private readonly hinted = new Map<string, number>()
+  /** Point reads kept in this process while Redis's invalidations flow (REDIS.md, "Near cache"). */
+  readonly near: NearCache | null = null
+  private readonly tracking: Tracking | null = null
   private closed = false
 
   constructor(options: RedisBackendOptions) {
@@ -66,6 +73,17 @@ export class RedisBackend implements Backend {
       timeoutMs: options.timeoutMs ?? 2000,
     })
     this.lists = new RedisLists(this.redis)
+    if (options.nearCacheBytes) {
+      const near = new NearCache(options.nearCacheBytes)
+      this.near = near
+      this.tracking = this.redis.openTracking({
+        invalidate: (keys) => {
+          if (keys === null) near.clear()
+          else for (const key of keys) near.invalidate(key.toString('latin1'))
+        },
+        live: (live) => near.setLive(live),
+      })
+    }
   }
 
   /** Put before every key of this backend. */
@@ -75,12 +93,21 @@ export class RedisBackend implements Backend {
 
   // --- Entries ---
 
-  async get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
-    const fields = (await this.redis.guarded(
-      this.redis.client.hmgetBuffer(this.redis.keys(ns).entry(key), ...ENTRY_FIELDS),
-    )) as Array<Buffer | null>
-    const entry = entryFromFields(key, fields)
-    return entry && (entry.expiresAt === null || entry.expiresAt > now) ? entry : null
+  get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
+    // Not async: a near-cache hit settles one promise, and every request reads through here.
+    const entryKey = this.redis.keys(ns).entry(key)
+    const near = this.near
+    if (near === null) return this.read(entryKey, key).then((entry) => live(entry, now))
+    const cacheKey = entryKey.toString('latin1')
+    const cached = near.get(cacheKey)
+    if (cached !== undefined) return Promise.resolve(live(cached, now))
+    const ticket = near.begin(cacheKey)
+    return this.read(entryKey, key).then((entry) => {
+      // The cache keeps a key of its own: a caller may reuse its buffer.
+      const kept = entry && { ...entry, key: key.slice() }
+      near.fill(cacheKey, ticket, kept)
+      return live(kept, now)
+    })
   }
 
   async put(
@@ -91,7 +118,8 @@ export class RedisBackend implements Backend {
     now: number,
   ): Promise<number> {
     const keys = this.redis.keys(ns)
-    const [version, hint] = (await this.redis.run(
+    const [version, hint] = (await this.forgetting(
+      [keys.entry(key)],
       'put',
       [keys.entry(key), keys.index, keys.expiring, keys.version, keys.info],
       [
@@ -115,7 +143,8 @@ export class RedisBackend implements Backend {
 
   async delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
     const keys = this.redis.keys(ns)
-    const result = (await this.redis.run(
+    const result = (await this.forgetting(
+      [keys.entry(key)],
       'delete',
       [keys.entry(key), keys.index, keys.expiring, keys.info],
       [key, now, presence(conditions), conditions.ifVersion ?? ''],
@@ -132,7 +161,8 @@ export class RedisBackend implements Backend {
     now: number,
   ): Promise<IncrementResult> {
     const keys = this.redis.keys(ns)
-    const reply = (await this.redis.run(
+    const reply = (await this.forgetting(
+      [keys.entry(key)],
       'increment',
       [keys.entry(key), keys.index, keys.expiring, keys.version, keys.scratch, keys.info],
       [key, delta.type, delta.type === 'int' ? delta.by.toString() : String(delta.by), expiresAt ?? '', now],
@@ -216,7 +246,9 @@ export class RedisBackend implements Backend {
         args.push('c', op.key, presence(conditionsOfCheck(op)), op.version ?? '', '', '', '', '', '')
       }
     }
-    const reply = (await this.redis.run(
+    const written = ops.filter((op) => op.type !== 'check').map((op) => keys.entry(op.key))
+    const reply = (await this.forgetting(
+      written,
       'batch',
       [keys.index, keys.expiring, keys.version, keys.info],
       [keys.base, ...args],
@@ -310,10 +342,36 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.tracking?.close()
     await this.redis.close()
   }
 
   // --- Internals ---
+
+  private async read(entryKey: Buffer, key: Uint8Array): Promise<Entry | null> {
+    const fields = (await this.redis.guarded(
+      this.redis.client.hmgetBuffer(entryKey, ...ENTRY_FIELDS),
+    )) as Array<Buffer | null>
+    return entryFromFields(key, fields)
+  }
+
+  /**
+   * Runs a write's script, with the entries it writes dropped from the near cache before it is sent
+   * (a read in flight must not fill them) and again once it settles (the process's next read must see
+   * it, before Redis's own invalidation arrives), whether it succeeded or not.
+   */
+  private async forgetting(entryKeys: Buffer[], ...run: Parameters<RedisConnection['run']>) {
+    const near = this.near
+    const forget = () => {
+      if (near) for (const key of entryKeys) near.invalidate(key.toString('latin1'))
+    }
+    forget()
+    try {
+      return await this.redis.run(...run)
+    } finally {
+      forget()
+    }
+  }
 
   /**
    * Tells the sweeper that a namespace has expiring entries: when a write made its expiry index
@@ -328,5 +386,8 @@ export class RedisBackend implements Backend {
     this.redis.client.sadd(expiringSetKey(this.redis.prefix), ns).catch(() => this.hinted.delete(ns))
   }
 }
+
+const live = (entry: Entry | null, now: number): Entry | null =>
+  entry && (entry.expiresAt === null || entry.expiresAt > now) ? entry : null
 
 const conflict = (reason: ConflictReason) => new ConflictError(reason, CONFLICT_MESSAGES[reason])
