@@ -142,7 +142,7 @@ describe.skipIf(!redisServerInstalled())('losing the invalidation connection', (
       // The kill and the write in one round trip: the write happens with nobody to tell.
       const [[, killed], [, written]] = (await raw
         .pipeline()
-        .client('KILL', 'TYPE', 'pubsub')
+        .call('CLIENT', 'KILL', 'TYPE', 'pubsub')
         .hset('p:{ns}:e:k', 'v', 'after')
         .exec())!
       expect([killed, written]).toEqual([1, 0])
