@@ -31,14 +31,14 @@ import {
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
-import { bytes, ENTRY_FIELDS, entryFromFields, entryFromInfo, optional, type Reply, text } from './codecs.ts'
+import { bytes, entryFromInfo, optional, type Reply, text } from './codecs.ts'
 import { RedisConnection } from './connection.ts'
+import { EntryReads } from './entry-reads.ts'
 import { DEFAULT_PREFIX, expiringSetKey, lex } from './keys.ts'
 import { RedisLists } from './lists.ts'
-import { NearCache } from './near-cache.ts'
+import type { NearCache } from './near-cache.ts'
 import type { ScriptArg } from './scripts.ts'
 import { type RedisTarget, targetOf } from './topology.ts'
-import type { Tracking } from './tracking.ts'
 
 export interface RedisBackendOptions extends RedisTarget {
   /** Replicas that must have a write before it is acknowledged (replicas.ts; not on a cluster). */
@@ -59,9 +59,7 @@ export class RedisBackend implements Backend {
   private readonly redis: RedisConnection
   private readonly lists: RedisLists
   private readonly hinted = new Map<string, number>()
-  /** Point reads kept in this process while Redis's invalidations flow (REDIS.md, "Near cache"). */
-  readonly near: NearCache | null = null
-  private readonly tracking: Tracking | null = null
+  private readonly reads: EntryReads
   private closed = false
 
   constructor(options: RedisBackendOptions) {
@@ -73,17 +71,12 @@ export class RedisBackend implements Backend {
       timeoutMs: options.timeoutMs ?? 2000,
     })
     this.lists = new RedisLists(this.redis)
-    if (options.nearCacheBytes) {
-      const near = new NearCache(options.nearCacheBytes)
-      this.near = near
-      this.tracking = this.redis.openTracking({
-        invalidate: (keys) => {
-          if (keys === null) near.clear()
-          else for (const key of keys) near.invalidate(key.toString('latin1'))
-        },
-        live: (live) => near.setLive(live),
-      })
-    }
+    this.reads = new EntryReads(this.redis, options.nearCacheBytes ?? 0)
+  }
+
+  /** The near cache, when there is one. */
+  get near(): NearCache | null {
+    return this.reads.near
   }
 
   /** Put before every key of this backend. */
@@ -94,20 +87,7 @@ export class RedisBackend implements Backend {
   // --- Entries ---
 
   get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
-    // Not async: a near-cache hit settles one promise, and every request reads through here.
-    const entryKey = this.redis.keys(ns).entry(key)
-    const near = this.near
-    if (near === null) return this.read(entryKey, key).then((entry) => live(entry, now))
-    const cacheKey = entryKey.toString('latin1')
-    const cached = near.get(cacheKey)
-    if (cached !== undefined) return Promise.resolve(live(cached, now))
-    const ticket = near.begin(cacheKey)
-    return this.read(entryKey, key).then((entry) => {
-      // The cache keeps a key of its own: a caller may reuse its buffer.
-      const kept = entry && { ...entry, key: key.slice() }
-      near.fill(cacheKey, ticket, kept)
-      return live(kept, now)
-    })
+    return this.reads.get(this.redis.keys(ns).entry(key), key, now)
   }
 
   async put(
@@ -342,35 +322,15 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.tracking?.close()
+    this.reads.close()
     await this.redis.close()
   }
 
   // --- Internals ---
 
-  private async read(entryKey: Buffer, key: Uint8Array): Promise<Entry | null> {
-    const fields = (await this.redis.guarded(
-      this.redis.client.hmgetBuffer(entryKey, ...ENTRY_FIELDS),
-    )) as Array<Buffer | null>
-    return entryFromFields(key, fields)
-  }
-
-  /**
-   * Runs a write's script, with the entries it writes dropped from the near cache before it is sent
-   * (a read in flight must not fill them) and again once it settles (the process's next read must see
-   * it, before Redis's own invalidation arrives), whether it succeeded or not.
-   */
-  private async forgetting(entryKeys: Buffer[], ...run: Parameters<RedisConnection['run']>) {
-    const near = this.near
-    const forget = () => {
-      if (near) for (const key of entryKeys) near.invalidate(key.toString('latin1'))
-    }
-    forget()
-    try {
-      return await this.redis.run(...run)
-    } finally {
-      forget()
-    }
+  /** Runs a write's script through the near cache's side of it (entry-reads.ts). */
+  private forgetting(entryKeys: Buffer[], ...run: Parameters<RedisConnection['run']>): Promise<Reply> {
+    return this.reads.writing(entryKeys, () => this.redis.run(...run))
   }
 
   /**
@@ -386,8 +346,5 @@ export class RedisBackend implements Backend {
     this.redis.client.sadd(expiringSetKey(this.redis.prefix), ns).catch(() => this.hinted.delete(ns))
   }
 }
-
-const live = (entry: Entry | null, now: number): Entry | null =>
-  entry && (entry.expiresAt === null || entry.expiresAt > now) ? entry : null
 
 const conflict = (reason: ConflictReason) => new ConflictError(reason, CONFLICT_MESSAGES[reason])
