@@ -195,3 +195,34 @@ test.skipIf(!reachable)(
     await reader.close()
   },
 )
+
+test.skipIf(!reachable)(
+  'a put over an entry rewrites its hash in place: fields and native expiry the new value lacks go',
+  async () => {
+    const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+    const raw = new Redis(url)
+    try {
+      const key = `${prefix}{rewritten}:e:k`
+      await engine.put(
+        'rewritten',
+        utf8('k'),
+        { bytes: utf8('1'), contentType: 'text/plain', metadata: '{}' },
+        { ttlMs: 60_000 },
+      )
+      expect(Object.keys(await raw.hgetall(key)).sort()).toEqual(['c', 'k', 'm', 'n', 'u', 'v', 'x'])
+      expect(await raw.pttl(key)).toBeGreaterThan(0)
+      await engine.put('rewritten', utf8('k'), { bytes: utf8('2') })
+      expect(Object.keys(await raw.hgetall(key)).sort()).toEqual(['k', 'n', 'u', 'v'])
+      expect(await raw.pttl(key)).toBe(-1)
+      await engine.put('rewritten', utf8('k'), { bytes: utf8('3'), metadata: '{"a":1}' }, { ttlMs: 60_000 })
+      expect(await raw.hget(key, 'm')).toBe('{"a":1}')
+      expect(await raw.pttl(key)).toBeGreaterThan(0)
+      await engine.increment('rewritten', utf8('n'), 1n)
+      await engine.put('rewritten', utf8('k'), { bytes: utf8('4') }, { ttlMs: 60_000 })
+      expect(Object.keys(await raw.hgetall(key)).sort()).toEqual(['k', 'n', 'u', 'v', 'x'])
+    } finally {
+      raw.disconnect()
+      await engine.close()
+    }
+  },
+)
