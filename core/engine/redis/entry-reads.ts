@@ -24,7 +24,7 @@ export class EntryReads {
     this.tracking = redis.openTracking({
       invalidate: (keys) => {
         if (keys === null) near.clear()
-        else for (const key of keys) near.invalidate(key.toString('latin1'))
+        else for (const key of keys) if (isEntryKey(key)) near.invalidate(key.toString('latin1'))
       },
       live: (live) => near.setLive(live),
     })
@@ -72,6 +72,16 @@ export class EntryReads {
     )) as Array<Buffer | null>
     return entryFromFields(key, fields)
   }
+}
+
+/**
+ * Whether a key Redis announces is an entry's (`<prefix>{<ns>}:e:<key>`, keys.ts): a write announces
+ * its namespace's index, info and version keys too, which the cache never holds. Neither the prefix
+ * nor a hash tag holds a "}", so the first one ends the tag.
+ */
+function isEntryKey(key: Buffer): boolean {
+  const close = key.indexOf(0x7d)
+  return close >= 0 && key[close + 1] === 0x3a && key[close + 2] === 0x65 && key[close + 3] === 0x3a
 }
 
 const live = (entry: Entry | null, now: number): Entry | null =>
