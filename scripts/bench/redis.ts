@@ -3,6 +3,7 @@
 //      listing of 100 of BENCH_LIST_KEYS keys (wrk, as `npm run bench` measures them).
 //   2. Coherence: process A writes a key, process B reads it in a loop; the delay from A's answer
 //      until B first answers the new value (p50 / p99 over BENCH_COHERENCE_WRITES writes).
+//   4. Peak RSS of a kvgate with a 16 MiB near cache reading BENCH_RSS_KEYS keys of 1 KiB, twice.
 //   3. Redis memory per key: BENCH_MEMORY_KEYS keys of 32-byte values through kvgate's engine beside
 //      plain SETs of the same keys, each on an empty private Redis (used_memory), with load rates.
 // Figures are printed, never asserted; the machine is shared, so read the ratios, not the figures.
@@ -19,7 +20,7 @@ import { privateRedis, redisServerInstalled } from '../../test/support/redis.ts'
 import { planBackend } from './backends.ts'
 import { kvdb } from './dialects/kvdb.ts'
 import { measure, type Row } from './measure.ts'
-import { ensureInstalled, run, stopAll } from './processes.ts'
+import { ensureInstalled, peakRss, run, stopAll } from './processes.ts'
 import { listKey, requestsFor, SCENARIOS } from './scenarios.ts'
 import { seed } from './seed.ts'
 import { settings } from './settings.ts'
@@ -137,6 +138,63 @@ async function coherence(): Promise<void> {
   }
 }
 
+/** Peak RSS of a kvgate whose cache is far smaller than what it reads (BENCH_RSS_KEYS keys of 1 KiB). */
+async function rss(): Promise<void> {
+  const plan = await planBackend('redis', settings, dir, log)
+  if (!plan) return
+  const keys = Number(process.env.BENCH_RSS_KEYS ?? 100_000)
+  try {
+    for (const cacheBytes of [0, 16 * 2 ** 20]) {
+      const server = await startKvgate({
+        storeEnv: plan.storeEnv,
+        dialects: [kvdb],
+        logFile: join(dir, `rss-${cacheBytes}.log`),
+        extraEnv: { ...kvdb.env, KVGATE_REDIS_NEAR_CACHE_BYTES: String(cacheBytes) },
+      })
+      try {
+        const ns = await kvdb.open(server.handle)
+        plan.namespaces.push(ns.namespace)
+        const idle = peakRss(server.pid) ?? 0
+        const engine = new Engine(
+          new RedisBackend({ url: settings.redisUrl, prefix: settings.redisPrefix }),
+          { sweepIntervalMs: 0 },
+        )
+        const value = { bytes: new Uint8Array(1024).fill(120) }
+        for (let from = 0; from < keys; from += 1000) {
+          const size = Math.min(1000, keys - from)
+          await engine.batch(
+            ns.namespace,
+            Array.from({ length: size }, (_, i) => ({
+              type: 'put' as const,
+              key: utf8(listKey(from + i)),
+              value,
+            })),
+          )
+        }
+        await engine.close()
+        for (let pass = 0; pass < 2; pass++) {
+          for (let from = 0; from < keys; from += 64) {
+            await Promise.all(
+              Array.from({ length: Math.min(64, keys - from) }, async (_, i) => {
+                const get = ns.front.getKey(listKey(from + i))
+                await (await fetch(`${server.url}${get.path}`)).arrayBuffer()
+              }),
+            )
+          }
+        }
+        const peak = peakRss(server.pid) ?? 0
+        log(
+          `RSS, ${fmt(keys)} keys of 1 KiB (${fmt(keys / 1024)} MiB) read twice, ${cacheBytes ? `${cacheBytes >> 20} MiB near cache` : 'no near cache'}: peak ${fmt(peak / 2 ** 20)} MiB (${fmt(idle / 2 ** 20)} MiB before the load)`,
+        )
+      } finally {
+        await server.stop()
+      }
+    }
+  } finally {
+    await plan.close()
+  }
+}
+
 async function memory(): Promise<void> {
   if (!redisServerInstalled()) {
     log('memory: redis-server is not installed, skipped')
@@ -198,10 +256,11 @@ async function memory(): Promise<void> {
 try {
   if (!ensureInstalled('wrk', 'wrk', log))
     throw new Error('wrk is not installed and apt-get could not install it')
-  const parts = (process.env.BENCH_PARTS ?? 'cache,coherence,memory').split(',')
+  const parts = (process.env.BENCH_PARTS ?? 'cache,coherence,memory,rss').split(',')
   if (parts.includes('cache')) await cacheOnOff()
   if (parts.includes('coherence')) await coherence()
   if (parts.includes('memory')) await memory()
+  if (parts.includes('rss')) await rss()
 } finally {
   await stopAll()
 }

@@ -40,8 +40,9 @@ export class EntryReads {
     if (cached !== undefined) return Promise.resolve(live(cached, now))
     const ticket = near.begin(cacheKey)
     return this.read(entryKey, key).then((entry) => {
-      // The cache keeps a key of its own: a caller may reuse its buffer.
-      const kept = entry && { ...entry, key: key.slice() }
+      // The cache keeps copies of its own: a caller may reuse its key buffer, and a value read is a
+      // view into the connection's read buffer, whose every byte it would otherwise keep alive.
+      const kept = entry && { ...entry, key: key.slice(), value: entry.value.slice() }
       near.fill(cacheKey, ticket, kept)
       return live(kept, now)
     })
