@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { Redis } from 'ioredis'
 import { loadConfig } from '../../core/config.ts'
-import { utf8 } from '../../core/engine/bytes.ts'
+import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { openBackend } from '../../core/engine/store.ts'
@@ -223,6 +223,31 @@ test.skipIf(!reachable)(
     } finally {
       raw.disconnect()
       await engine.close()
+    }
+  },
+)
+
+test.skipIf(!redisServerInstalled())(
+  'scripts run by their SHA1 are sent whole again once Redis has lost its script cache',
+  async () => {
+    const redis = privateRedis()
+    await redis.start()
+    const engine = new Engine(new RedisBackend({ url: redis.url, prefix }), { sweepIntervalMs: 0 })
+    const raw = new Redis(redis.url)
+    try {
+      await engine.put('flushed', utf8('k'), { bytes: utf8('1') })
+      await raw.script('FLUSH')
+      await engine.put('flushed', utf8('k'), { bytes: utf8('2') })
+      expect(fromUtf8((await engine.get('flushed', utf8('k')))!.value)).toBe('2')
+      await raw.script('FLUSH')
+      expect((await engine.scan('flushed', { limit: 10 })).entries.length).toBe(1)
+      const stats = await raw.info('commandstats')
+      expect(stats).toContain('cmdstat_eval:')
+      expect(stats).toContain('cmdstat_evalsha:')
+    } finally {
+      raw.disconnect()
+      await engine.close()
+      await redis.remove()
     }
   },
 )

@@ -11,7 +11,7 @@ import { scriptArg } from './codecs.ts'
 import { failureText, replyCode, timeoutText, UNAVAILABLE_REPLIES } from './failures.ts'
 import { checkPrefix, NamespaceKeys } from './keys.ts'
 import { ReplicaWait } from './replicas.ts'
-import { commandName, defineScripts, type ScriptArg, type ScriptName } from './scripts.ts'
+import { runScript, type ScriptArg, type ScriptName } from './scripts.ts'
 import { TimeoutGuard } from './timeout-guard.ts'
 import { DEFAULT_URL, parseNode, type RedisTarget, sentinelOptions, targetName } from './topology.ts'
 import { INVALIDATION_OPTIONS, Tracking, type TrackingEvents } from './tracking.ts'
@@ -82,10 +82,7 @@ export class RedisConnection {
   run(name: ScriptName, keys: Buffer[], args: ScriptArg[], buffers = false): Promise<Reply> {
     const wait = this.replicaWait?.covers(name) ? this.replicaWait : null
     const client = wait ? wait.client : this.client
-    const command = (client as any)[`${commandName(name)}${buffers ? 'Buffer' : ''}`] as (
-      ...args: unknown[]
-    ) => Promise<Reply>
-    const reply = command.call(client, ...keys, ...args.map(scriptArg))
+    const reply = runScript(client, name, [...keys, ...args.map(scriptArg)], buffers) as Promise<Reply>
     return this.guarded(wait ? wait.confirm(reply, Date.now()) : reply)
   }
 
@@ -114,7 +111,7 @@ export class RedisConnection {
     this.guard.close()
   }
 
-  /** A client with the scripts defined, whose connection errors are kept to say why it is down. */
+  /** A client whose connection errors are kept to say why it is down. */
   private open(options: ConnectionOptions): Client {
     const client = connect(options)
     // Without a listener ioredis prints every connection error; failures reach callers instead.
@@ -128,7 +125,6 @@ export class RedisConnection {
       this.connectionError = null
       this.sentinelError = null
     })
-    defineScripts(client)
     return client
   }
 
