@@ -40,6 +40,14 @@ describe('choosing and reaching Redis', () => {
     const load = (env: Record<string, string>) => loadConfig({ env, argv: [], dialects: [] })
     const store = load({ REDIS_URL: 'rediss://:pw@redis.example:6380/4', KVGATE_REDIS_PREFIX: 'app1:' }).store
     expect(store).toEqual({ type: 'redis', url: 'rediss://:pw@redis.example:6380/4', prefix: 'app1:' })
+    expect(load({ REDIS_URL: 'redis://x', KVGATE_REDIS_NEAR_CACHE_BYTES: '0' }).store).toEqual({
+      type: 'redis',
+      url: 'redis://x',
+      nearCacheBytes: 0,
+    })
+    expect(() => load({ REDIS_URL: 'redis://x', KVGATE_REDIS_NEAR_CACHE_BYTES: 'lots' })).toThrow(
+      'KVGATE_REDIS_NEAR_CACHE_BYTES',
+    )
     expect(() => load({ REDIS_URL: 'redis://x', KVGATE_REDIS_PREFIX: 'a{b}' })).toThrow(
       'KVGATE_REDIS_PREFIX: must not contain braces or spaces',
     )
