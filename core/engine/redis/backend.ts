@@ -26,12 +26,11 @@ import {
 import {
   type Entry,
   type IncrementResult,
-  type ScanEntry,
   type ScanPage,
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
-import { bytes, entryFromInfo, optional, type Reply, text } from './codecs.ts'
+import { entriesOfScan, optional, type Reply, text } from './codecs.ts'
 import { RedisConnection } from './connection.ts'
 import { EntryReads } from './entry-reads.ts'
 import { DEFAULT_PREFIX, expiringSetKey, lex } from './keys.ts'
@@ -165,7 +164,7 @@ export class RedisBackend implements Backend {
       lower = lex.after(cursor)
     if (cursor && reverse && (!end || compareBytes(cursor, end) < 0)) upper = lex.after(cursor)
     const keys = this.redis.keys(ns)
-    const flat = (await this.redis.run(
+    const packed = (await this.redis.run(
       'scan',
       [keys.index, keys.info],
       [
@@ -179,12 +178,8 @@ export class RedisBackend implements Backend {
         withValues ? '1' : '0',
       ],
       true,
-    )) as Array<Buffer | null>
-    const width = withValues ? 3 : 2
-    const entries: ScanEntry[] = []
-    for (let i = 0; i < flat.length; i += width) {
-      entries.push(entryFromInfo(bytes(flat[i]!), flat[i + 1]!, withValues ? flat[i + 2] : undefined))
-    }
+    )) as Buffer
+    const entries = entriesOfScan(packed, withValues)
     const more = entries.length > limit
     if (more) entries.length = limit
     return { entries, cursor: more && entries.length > 0 ? entries[entries.length - 1]!.key : null }

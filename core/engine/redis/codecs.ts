@@ -71,3 +71,26 @@ export function entryFromInfo(key: Uint8Array, info: Buffer, value: Buffer | nul
   if (value !== undefined) entry.value = value ? bytes(value) : new Uint8Array(0)
   return entry
 }
+
+/** The entries of a scan script's reply (scan.lua): lengths, then member, packed info and value. */
+export function entriesOfScan(packed: Buffer, withValues: boolean): ScanEntry[] {
+  const entries: ScanEntry[] = []
+  const head = withValues ? 12 : 8
+  for (let at = 0; at < packed.length; ) {
+    const keyLength = packed.readUInt32BE(at)
+    const infoLength = packed.readUInt32BE(at + 4)
+    const valueLength = withValues ? packed.readUInt32BE(at + 8) : 0
+    const keyAt = at + head
+    const infoAt = keyAt + keyLength
+    const valueAt = infoAt + infoLength
+    at = valueAt + valueLength
+    entries.push(
+      entryFromInfo(
+        bytes(packed.subarray(keyAt, infoAt)),
+        packed.subarray(infoAt, valueAt),
+        withValues ? packed.subarray(valueAt, at) : undefined,
+      ),
+    )
+  }
+  return entries
+}
