@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path'
 import * as v from 'valibot'
 import { ConfigError, redactUrl } from './config-sources.ts'
+import { DEFAULT_NEAR_CACHE_BYTES } from './engine/redis/near-cache.ts'
 import type { SqliteSyncMode } from './engine/sqlite/database.ts'
 import { integerOption, listOption } from './options.ts'
 
@@ -16,6 +17,8 @@ interface RedisSettings {
   password?: string
   /** Replicas that must have a write before it is acknowledged (WAIT); 0 or absent: none. */
   minReplicas?: number
+  /** Bytes of each process's near cache (REDIS.md, "Near cache"); 0: none. */
+  nearCacheBytes?: number
 }
 
 export type StoreConfig =
@@ -52,6 +55,7 @@ export const STORE_ENV: Record<keyof typeof StoreSettings, string> = {
   redisPassword: 'REDIS_PASSWORD',
   redisPrefix: 'KVGATE_REDIS_PREFIX',
   redisMinReplicas: 'KVGATE_REDIS_MIN_REPLICAS',
+  redisNearCacheBytes: 'KVGATE_REDIS_NEAR_CACHE_BYTES',
 }
 
 const HOST_PORT = /^[^\s:]+:\d{1,5}$/
@@ -78,6 +82,7 @@ export const StoreSettings = {
   redisPassword: secret(),
   redisPrefix: v.optional(v.pipe(v.string(), v.regex(/^[^{}\s]*$/, 'must not contain braces or spaces'))),
   redisMinReplicas: integerOption(0, { max: 100 }),
+  redisNearCacheBytes: integerOption(DEFAULT_NEAR_CACHE_BYTES),
 }
 
 type Parsed = v.InferOutput<v.ObjectSchema<typeof StoreSettings, undefined>>
@@ -133,6 +138,7 @@ export function storeOf(settings: Parsed, where: (name: string) => string): Stor
     ...(s.redisPrefix === undefined ? {} : { prefix: s.redisPrefix }),
     ...(s.redisPassword === undefined ? {} : { password: s.redisPassword }),
     ...(s.redisMinReplicas > 0 ? { minReplicas: s.redisMinReplicas } : {}),
+    ...(s.redisNearCacheBytes !== DEFAULT_NEAR_CACHE_BYTES ? { nearCacheBytes: s.redisNearCacheBytes } : {}),
   }
   if (target === 'redisUrl') return { type: 'redis', url: s.redisUrl!, ...common }
   if (target === 'redisClusterNodes') return { type: 'redis-cluster', nodes: s.redisClusterNodes!, ...common }

@@ -11,6 +11,7 @@ import type { ChangeLogOptions } from './changes.ts'
 import { UnavailableError } from './errors.ts'
 import { LoadingBackend } from './loading-backend.ts'
 import { checkPrefix } from './redis/keys.ts'
+import { DEFAULT_NEAR_CACHE_BYTES } from './redis/near-cache.ts'
 import { SqliteBackend } from './sqlite/backend.ts'
 
 export class StoreOpenError extends Error {}
@@ -53,6 +54,7 @@ export function openBackend(store: StoreConfig, options: OpenOptions = {}): Back
           ...target,
           password: store.password,
           minReplicas: store.minReplicas,
+          nearCacheBytes: store.nearCacheBytes ?? DEFAULT_NEAR_CACHE_BYTES,
           prefix: store.prefix,
           timeoutMs: options.timeoutMs,
           changeLog: options.changeLog,

@@ -3,7 +3,14 @@
 
 import { afterAll } from 'bun:test'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
-import { clusterNodes, clusterStartFailure, dropPrefix, requireRedis, testPrefix } from '../support/redis.ts'
+import {
+  clusterNodes,
+  clusterStartFailure,
+  dropPrefix,
+  nearCacheLive,
+  requireRedis,
+  testPrefix,
+} from '../support/redis.ts'
 import { changeLogConformance } from './change-log.ts'
 import { engineConformance } from './conformance.ts'
 
@@ -15,6 +22,13 @@ if (await requireRedis('redis-cluster', nodes && { nodes }, clusterStartFailure(
   changeLogConformance('redis-cluster', {
     backend: (changeLog) => new RedisBackend({ clusterNodes: nodes!, prefix, changeLog }),
     shared: true,
+  })
+  engineConformance('redis-cluster with a near cache', {
+    backend: async () => {
+      const backend = new RedisBackend({ clusterNodes: nodes!, prefix, nearCacheBytes: 1 << 20 })
+      await nearCacheLive(backend)
+      return backend
+    },
   })
   afterAll(() => dropPrefix({ nodes: nodes! }, prefix))
 }

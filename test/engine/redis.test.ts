@@ -4,12 +4,13 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { Redis } from 'ioredis'
 import { loadConfig } from '../../core/config.ts'
-import { utf8 } from '../../core/engine/bytes.ts'
+import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { openBackend } from '../../core/engine/store.ts'
 import {
   dropPrefix,
+  nearCacheLive,
   privateRedis,
   redisServerInstalled,
   redisUrl,
@@ -29,6 +30,13 @@ if (reachable) {
     backend: (changeLog) => new RedisBackend({ url, prefix, changeLog }),
     shared: true,
   })
+  engineConformance('redis with a near cache', {
+    backend: async () => {
+      const backend = new RedisBackend({ url, prefix, nearCacheBytes: 1 << 20 })
+      await nearCacheLive(backend)
+      return backend
+    },
+  })
   afterAll(() => dropPrefix({ url }, prefix))
 }
 
@@ -37,6 +45,14 @@ describe('choosing and reaching Redis', () => {
     const load = (env: Record<string, string>) => loadConfig({ env, argv: [], dialects: [] })
     const store = load({ REDIS_URL: 'rediss://:pw@redis.example:6380/4', KVGATE_REDIS_PREFIX: 'app1:' }).store
     expect(store).toEqual({ type: 'redis', url: 'rediss://:pw@redis.example:6380/4', prefix: 'app1:' })
+    expect(load({ REDIS_URL: 'redis://x', KVGATE_REDIS_NEAR_CACHE_BYTES: '0' }).store).toEqual({
+      type: 'redis',
+      url: 'redis://x',
+      nearCacheBytes: 0,
+    })
+    expect(() => load({ REDIS_URL: 'redis://x', KVGATE_REDIS_NEAR_CACHE_BYTES: 'lots' })).toThrow(
+      'KVGATE_REDIS_NEAR_CACHE_BYTES',
+    )
     expect(() => load({ REDIS_URL: 'redis://x', KVGATE_REDIS_PREFIX: 'a{b}' })).toThrow(
       'KVGATE_REDIS_PREFIX: must not contain braces or spaces',
     )
@@ -190,5 +206,61 @@ test.skipIf(!reachable)(
     expect(await reader.namespaces.get(created.id)).toBeNull()
     await writer.close()
     await reader.close()
+  },
+)
+
+test.skipIf(!reachable)(
+  'a put over an entry rewrites its hash in place: fields and native expiry the new value lacks go',
+  async () => {
+    const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+    const raw = new Redis(url)
+    try {
+      const key = `${prefix}{rewritten}:e:k`
+      await engine.put(
+        'rewritten',
+        utf8('k'),
+        { bytes: utf8('1'), contentType: 'text/plain', metadata: '{}' },
+        { ttlMs: 60_000 },
+      )
+      expect(Object.keys(await raw.hgetall(key)).sort()).toEqual(['c', 'k', 'm', 'n', 'u', 'v', 'x'])
+      expect(await raw.pttl(key)).toBeGreaterThan(0)
+      await engine.put('rewritten', utf8('k'), { bytes: utf8('2') })
+      expect(Object.keys(await raw.hgetall(key)).sort()).toEqual(['k', 'n', 'u', 'v'])
+      expect(await raw.pttl(key)).toBe(-1)
+      await engine.put('rewritten', utf8('k'), { bytes: utf8('3'), metadata: '{"a":1}' }, { ttlMs: 60_000 })
+      expect(await raw.hget(key, 'm')).toBe('{"a":1}')
+      expect(await raw.pttl(key)).toBeGreaterThan(0)
+      await engine.increment('rewritten', utf8('n'), 1n)
+      await engine.put('rewritten', utf8('k'), { bytes: utf8('4') }, { ttlMs: 60_000 })
+      expect(Object.keys(await raw.hgetall(key)).sort()).toEqual(['k', 'n', 'u', 'v', 'x'])
+    } finally {
+      raw.disconnect()
+      await engine.close()
+    }
+  },
+)
+
+test.skipIf(!redisServerInstalled())(
+  'scripts run by their SHA1 are sent whole again once Redis has lost its script cache',
+  async () => {
+    const redis = privateRedis()
+    await redis.start()
+    const engine = new Engine(new RedisBackend({ url: redis.url, prefix }), { sweepIntervalMs: 0 })
+    const raw = new Redis(redis.url)
+    try {
+      await engine.put('flushed', utf8('k'), { bytes: utf8('1') })
+      await raw.script('FLUSH')
+      await engine.put('flushed', utf8('k'), { bytes: utf8('2') })
+      expect(fromUtf8((await engine.get('flushed', utf8('k')))!.value)).toBe('2')
+      await raw.script('FLUSH')
+      expect((await engine.scan('flushed', { limit: 10 })).entries.length).toBe(1)
+      const stats = await raw.info('commandstats')
+      expect(stats).toContain('cmdstat_eval:')
+      expect(stats).toContain('cmdstat_evalsha:')
+    } finally {
+      raw.disconnect()
+      await engine.close()
+      await redis.remove()
+    }
   },
 )

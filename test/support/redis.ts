@@ -399,3 +399,12 @@ export function startCluster(): TestCluster {
     remove,
   }
 }
+
+/** Resolves once a Redis backend's near cache serves (its invalidation connections are armed). */
+export async function nearCacheLive(backend: { near: { serving: boolean } | null }, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!backend.near?.serving) {
+    if (Date.now() > deadline) throw new Error(`the near cache did not start serving within ${timeoutMs} ms`)
+    await Bun.sleep(5)
+  }
+}

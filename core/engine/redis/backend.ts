@@ -33,16 +33,26 @@ import {
 import {
   type Entry,
   type IncrementResult,
-  type ScanEntry,
   type ScanPage,
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
 import { RedisChangeFeed } from './change-feed.ts'
-import { bytes, ENTRY_FIELDS, entryFromFields, entryFromInfo, optional, type Reply, text } from './codecs.ts'
+import {
+  bytes,
+  ENTRY_FIELDS,
+  entriesOfScan,
+  entryFromFields,
+  entryFromInfo,
+  optional,
+  type Reply,
+  text,
+} from './codecs.ts'
 import { RedisConnection } from './connection.ts'
+import { EntryReads } from './entry-reads.ts'
 import { DEFAULT_PREFIX, expiringSetKey, lex } from './keys.ts'
 import { RedisLists } from './lists.ts'
+import type { NearCache } from './near-cache.ts'
 import type { ScriptArg } from './scripts.ts'
 import { type RedisTarget, targetOf } from './topology.ts'
 
@@ -55,6 +65,8 @@ export interface RedisBackendOptions extends RedisTarget {
   timeoutMs?: number
   /** The change log's retention; null switches it off (nothing is logged, nothing can be watched). */
   changeLog?: ChangeLogOptions | null
+  /** Bytes of the near cache (near-cache.ts, kept coherent by Redis's invalidations); 0 or absent: none. */
+  nearCacheBytes?: number
 }
 
 /** How often one process reminds the sweeper of a namespace with expiring entries, at most. */
@@ -68,6 +80,7 @@ export class RedisBackend implements Backend {
   /** The scripts' change log argument: '' when off, else '<max entries>,<max age ms>'. */
   private readonly logSpec: string
   private readonly feed: RedisChangeFeed | null
+  private readonly reads: EntryReads
   private closed = false
 
   constructor(options: RedisBackendOptions) {
@@ -79,9 +92,15 @@ export class RedisBackend implements Backend {
       timeoutMs: options.timeoutMs ?? 2000,
     })
     this.lists = new RedisLists(this.redis)
+    this.reads = new EntryReads(this.redis, options.nearCacheBytes ?? 0)
     const log = options.changeLog === null ? null : (options.changeLog ?? DEFAULT_CHANGE_LOG)
     this.logSpec = log ? `${log.maxEntries},${log.maxAgeMs}` : ''
     this.feed = log ? new RedisChangeFeed(this.redis) : null
+  }
+
+  /** The near cache, when there is one. */
+  get near(): NearCache | null {
+    return this.reads.near
   }
 
   get logsChanges(): boolean {
@@ -95,12 +114,8 @@ export class RedisBackend implements Backend {
 
   // --- Entries ---
 
-  async get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
-    const fields = (await this.redis.guarded(
-      this.redis.client.hmgetBuffer(this.redis.keys(ns).entry(key), ...ENTRY_FIELDS),
-    )) as Array<Buffer | null>
-    const entry = entryFromFields(key, fields)
-    return entry && (entry.expiresAt === null || entry.expiresAt > now) ? entry : null
+  get(ns: string, key: Uint8Array, now: number): Promise<Entry | null> {
+    return this.reads.get(this.redis.keys(ns).entry(key), key, now)
   }
 
   async put(
@@ -111,7 +126,8 @@ export class RedisBackend implements Backend {
     now: number,
   ): Promise<number> {
     const keys = this.redis.keys(ns)
-    const [version, hint] = (await this.redis.run(
+    const [version, hint] = (await this.forgetting(
+      [keys.entry(key)],
       'put',
       [keys.entry(key), keys.index, keys.expiring, keys.version, keys.info, keys.changes, keys.changeHead],
       [
@@ -136,7 +152,8 @@ export class RedisBackend implements Backend {
 
   async delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
     const keys = this.redis.keys(ns)
-    const result = (await this.redis.run(
+    const result = (await this.forgetting(
+      [keys.entry(key)],
       'delete',
       [keys.entry(key), keys.index, keys.expiring, keys.info, keys.changes, keys.changeHead],
       [key, now, presence(conditions), conditions.ifVersion ?? '', this.logSpec],
@@ -153,7 +170,8 @@ export class RedisBackend implements Backend {
     now: number,
   ): Promise<IncrementResult> {
     const keys = this.redis.keys(ns)
-    const reply = (await this.redis.run(
+    const reply = (await this.forgetting(
+      [keys.entry(key)],
       'increment',
       [
         keys.entry(key),
@@ -192,7 +210,7 @@ export class RedisBackend implements Backend {
       lower = lex.after(cursor)
     if (cursor && reverse && (!end || compareBytes(cursor, end) < 0)) upper = lex.after(cursor)
     const keys = this.redis.keys(ns)
-    const flat = (await this.redis.run(
+    const packed = (await this.redis.run(
       'scan',
       [keys.index, keys.info],
       [
@@ -206,12 +224,8 @@ export class RedisBackend implements Backend {
         withValues ? '1' : '0',
       ],
       true,
-    )) as Array<Buffer | null>
-    const width = withValues ? 3 : 2
-    const entries: ScanEntry[] = []
-    for (let i = 0; i < flat.length; i += width) {
-      entries.push(entryFromInfo(bytes(flat[i]!), flat[i + 1]!, withValues ? flat[i + 2] : undefined))
-    }
+    )) as Buffer
+    const entries = entriesOfScan(packed, withValues)
     const more = entries.length > limit
     if (more) entries.length = limit
     return { entries, cursor: more && entries.length > 0 ? entries[entries.length - 1]!.key : null }
@@ -253,7 +267,9 @@ export class RedisBackend implements Backend {
         args.push('c', op.key, presence(conditionsOfCheck(op)), op.version ?? '', '', '', '', '', '')
       }
     }
-    const reply = (await this.redis.run(
+    const written = ops.filter((op) => op.type !== 'check').map((op) => keys.entry(op.key))
+    const reply = (await this.forgetting(
+      written,
       'batch',
       [keys.index, keys.expiring, keys.version, keys.info, keys.changes, keys.changeHead],
       [keys.base, ...args],
@@ -329,7 +345,8 @@ export class RedisBackend implements Backend {
         entry.expiresAt ?? '',
       )
     }
-    const [written, hint] = (await this.redis.run(
+    const [written, hint] = (await this.forgetting(
+      entries.map((entry) => keys.entry(entry.key)),
       'restore',
       [keys.index, keys.expiring, keys.version, keys.info],
       args,
@@ -407,10 +424,16 @@ export class RedisBackend implements Backend {
     if (this.closed) return
     this.closed = true
     this.feed?.close()
+    this.reads.close()
     await this.redis.close()
   }
 
   // --- Internals ---
+
+  /** Runs a write's script through the near cache's side of it (entry-reads.ts). */
+  private forgetting(entryKeys: Buffer[], ...run: Parameters<RedisConnection['run']>): Promise<Reply> {
+    return this.reads.writing(entryKeys, () => this.redis.run(...run))
+  }
 
   /**
    * Tells the sweeper that a namespace has expiring entries: when a write made its expiry index

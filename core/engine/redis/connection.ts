@@ -11,9 +11,10 @@ import { scriptArg } from './codecs.ts'
 import { failureText, replyCode, timeoutText, UNAVAILABLE_REPLIES } from './failures.ts'
 import { checkPrefix, NamespaceKeys } from './keys.ts'
 import { ReplicaWait } from './replicas.ts'
-import { commandName, defineScripts, type ScriptArg, type ScriptName } from './scripts.ts'
+import { runScript, type ScriptArg, type ScriptName } from './scripts.ts'
 import { TimeoutGuard } from './timeout-guard.ts'
 import { DEFAULT_URL, parseNode, type RedisTarget, sentinelOptions, targetName } from './topology.ts'
+import { INVALIDATION_OPTIONS, Tracking, type TrackingEvents } from './tracking.ts'
 
 export type Client = Redis | Cluster
 
@@ -43,7 +44,7 @@ export class RedisConnection {
   private connectionError: Error | null = null
   private sentinelError: Error | null = null
 
-  constructor(options: ConnectionOptions) {
+  constructor(private readonly options: ConnectionOptions) {
     this.prefix = checkPrefix(options.prefix)
     this.timeoutMs = options.timeoutMs
     this.target = targetName(options)
@@ -81,11 +82,20 @@ export class RedisConnection {
   run(name: ScriptName, keys: Buffer[], args: ScriptArg[], buffers = false): Promise<Reply> {
     const wait = this.replicaWait?.covers(name) ? this.replicaWait : null
     const client = wait ? wait.client : this.client
-    const command = (client as any)[`${commandName(name)}${buffers ? 'Buffer' : ''}`] as (
-      ...args: unknown[]
-    ) => Promise<Reply>
-    const reply = command.call(client, ...keys, ...args.map(scriptArg))
+    const reply = runScript(client, name, [...keys, ...args.map(scriptArg)], buffers) as Promise<Reply>
     return this.guarded(wait ? wait.confirm(reply, Date.now()) : reply)
+  }
+
+  /** The invalidation connections of the near cache, to the same Redis (or each cluster master). */
+  openTracking(events: TrackingEvents): Tracking {
+    const options = this.options
+    const open = (node?: { host: string; port: number }) => {
+      const connection = { ...connectionOptions(options), ...INVALIDATION_OPTIONS }
+      if (node) return new Redis({ ...connection, ...node })
+      if (options.sentinel) return new Redis(sentinelOptions(options.sentinel, connection))
+      return new Redis(options.url ?? DEFAULT_URL, connection)
+    }
+    return new Tracking(this.client, open, this.prefix, events)
   }
 
   /** Settles within the timeout, turning connection failures into UnavailableError. */
@@ -101,7 +111,7 @@ export class RedisConnection {
     this.guard.close()
   }
 
-  /** A client with the scripts defined, whose connection errors are kept to say why it is down. */
+  /** A client whose connection errors are kept to say why it is down. */
   private open(options: ConnectionOptions): Client {
     const client = connect(options)
     // Without a listener ioredis prints every connection error; failures reach callers instead.
@@ -115,7 +125,6 @@ export class RedisConnection {
       this.connectionError = null
       this.sentinelError = null
     })
-    defineScripts(client)
     return client
   }
 
@@ -130,7 +139,8 @@ export class RedisConnection {
   }
 }
 
-function connect(options: ConnectionOptions): Client {
+/** The options of each connection to one Redis (of a cluster's nodes too). */
+function connectionOptions(options: ConnectionOptions): RedisOptions {
   const connection: RedisOptions = {
     connectTimeout: options.timeoutMs,
     // A connection that stops answering is dropped and made again, rather than waited on.
@@ -144,6 +154,11 @@ function connect(options: ConnectionOptions): Client {
   }
   // A URL's own password wins over this one (configuration refuses both at once).
   if (options.password !== undefined) connection.password = options.password
+  return connection
+}
+
+function connect(options: ConnectionOptions): Client {
+  const connection = connectionOptions(options)
   if (options.sentinel) return new Redis(sentinelOptions(options.sentinel, connection))
   if (options.clusterNodes?.length) {
     return new Cluster(options.clusterNodes.map(parseNode), {

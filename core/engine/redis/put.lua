@@ -5,7 +5,9 @@
 local ns = { index = KEYS[2], expiring = KEYS[3], version = KEYS[4], info = KEYS[5],
   log = change_log(KEYS[6], KEYS[7], ARGV[11]) }
 local now = tonumber(ARGV[7])
-local current = live_version(KEYS[1], now)
+-- An unconditional put (the common case) need not read the entry it replaces.
+local conditional = ARGV[8] ~= '' or ARGV[9] ~= '' or ARGV[10] ~= ''
+local current = conditional and live_version(KEYS[1], now)
 local failed = failed_condition(current, ARGV[8], ARGV[9])
 if failed then return { -1, failed } end
 if ARGV[10] ~= '' and not current and live_count(ns.index, ns.expiring, now) >= tonumber(ARGV[10]) then
