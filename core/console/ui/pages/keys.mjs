@@ -1,10 +1,12 @@
 // The key browser of one namespace: keys in byte order, found by prefix, a page at a time, each
-// with its size, kind, version, expiry (counting down) and metadata.
+// with its size, kind, version, expiry (counting down) and metadata; and, with "Live", a tail of
+// the changes made to them (live-tail.mjs).
 
 import { api } from '../api.mjs'
 import { base64Bytes, percentEncode, utf8Bytes } from '../bytes.mjs'
 import { actionButton, field, fill, h, link, notice, table, wrappingLink } from '../dom.mjs'
 import { formatExpiry, formatSize, formatTime, timeOf } from '../format.mjs'
+import { liveTail } from './live-tail.mjs'
 
 const PAGE_SIZE = 50
 
@@ -136,13 +138,16 @@ export async function render(page) {
     h('button', { type: 'submit' }, 'New entry'),
   )
 
+  const live = liveTail(page, id, prefix, entryRoute, report)
+
   fill(
     page.view,
     h('p.crumbs', null, link('#/namespaces', 'Namespaces'), ' › ', h('span#namespace-title', null, id)),
     h('h1', null, 'Keys'),
     summary,
-    h('div.toolbar', null, searchForm, newForm),
+    h('div.toolbar', null, searchForm, h('div.actions', null, newForm, live.toggle)),
     message,
+    live.panel,
     list,
     pager,
   )
