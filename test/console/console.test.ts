@@ -1,7 +1,7 @@
 // The web console in a real browser (headless Chromium), on the embedded store and on Redis: sign
 // in (a wrong token first), create an account, write keys through Workers KV's own API, find them
 // in the console, edit one and read the edit back through Workers KV, delete it, follow writes and
-// a delete in the key browser's live tail, watch the health page and the API documents. Each
+// a delete in the key browser's live tail (across a dropped stream), watch the health page and the API documents. Each
 // page's screenshot lands in test-artifacts/console/<store>/.
 //
 // Redis Cluster is left out on purpose: the console only talks to the admin API, whose own tests
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { endAllWatches } from '../../core/watch/index.ts'
 import { openEventStreams } from '../../core/watch/sse.ts'
 import { dialects } from '../../plugins/index.ts'
 import { type OpenBrowser, openBrowser, requireChromium } from '../support/chromium.ts'
@@ -288,7 +289,7 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
     })
 
     step(
-      'the live tail shows writes and a delete made through Workers KV, until the page is left',
+      'the live tail shows writes and a delete made through Workers KV, across a dropped stream, until the page is left',
       async () => {
         await page.goto(keysUrl)
         await page.getByRole('heading', { name: 'Keys' }).waitFor()
@@ -302,7 +303,12 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
         expect((await put('live/note', 'written while watched')).status).toBe(200)
         const rows = page.locator('#live-tail tbody tr')
         await rows.first().waitFor()
+        // The server drops the stream (as at a restart); what is written meanwhile still arrives,
+        // once, when the tail reconnects from the last revision it saw.
+        endAllWatches()
+        await page.locator('#live-state', { hasText: 'reconnecting' }).waitFor()
         expect((await put('live/kept', 'still here')).status).toBe(200)
+        await page.locator('#live-state', { hasText: /· live$/ }).waitFor()
         expect((await workersKv(values('live/note'), { method: 'DELETE' })).status).toBe(200)
         await rows.nth(2).waitFor()
         const cells = async (row: number) =>
