@@ -336,9 +336,15 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
         await page.goBack()
         await page.locator('#live-state', { hasText: 'live' }).waitFor()
         await until(() => openEventStreams() === 1)
+        // A search keeps it on, under the new prefix (one stream: the old one ended).
+        await page.fill('input[name=prefix]', 'live/')
+        await page.click('button:has-text("Search")')
+        await page.waitForURL(/prefix=live%2F&live=1$/)
+        await page.locator('#live-state', { hasText: 'live' }).waitFor()
+        await until(() => openEventStreams() === 1)
         await page.click('#live-toggle')
         await until(() => openEventStreams() === 0)
-        expect(page.url()).not.toContain('live=1')
+        expect(page.url()).toEndWith('?prefix=live%2F')
       },
     )
   }

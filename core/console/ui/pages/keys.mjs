@@ -105,6 +105,7 @@ export async function render(page) {
     )
   }
 
+  const live = liveTail(page, id, prefix, entryRoute, report)
   const search = /** @type {HTMLInputElement} */ (
     h('input', { type: 'search', name: 'prefix', value: prefix, placeholder: 'key prefix' })
   )
@@ -115,8 +116,11 @@ export async function render(page) {
       role: 'search',
       onsubmit: (/** @type {SubmitEvent} */ event) => {
         event.preventDefault()
-        const query = search.value ? `?prefix=${encodeURIComponent(search.value)}` : ''
-        page.go(`#/namespaces/${encodeURIComponent(id)}${query}`)
+        const query = new URLSearchParams()
+        if (search.value) query.set('prefix', search.value)
+        // A running tail carries on under the new prefix.
+        if (live.toggle.getAttribute('aria-pressed') === 'true') query.set('live', '1')
+        page.go(`#/namespaces/${encodeURIComponent(id)}${query.size > 0 ? `?${query}` : ''}`)
       },
     },
     field('Prefix', search),
@@ -137,8 +141,6 @@ export async function render(page) {
     field('Key', newKey),
     h('button', { type: 'submit' }, 'New entry'),
   )
-
-  const live = liveTail(page, id, prefix, entryRoute, report)
 
   fill(
     page.view,
