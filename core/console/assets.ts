@@ -13,8 +13,10 @@ import apiDocsPage from './ui/pages/api-docs.mjs' with { type: 'text' }
 import entryPage from './ui/pages/entry.mjs' with { type: 'text' }
 import healthPage from './ui/pages/health.mjs' with { type: 'text' }
 import keysPage from './ui/pages/keys.mjs' with { type: 'text' }
+import liveTailPage from './ui/pages/live-tail.mjs' with { type: 'text' }
 import namespacesPage from './ui/pages/namespaces.mjs' with { type: 'text' }
 import signInPage from './ui/pages/sign-in.mjs' with { type: 'text' }
+import sse from './ui/sse.mjs' with { type: 'text' }
 
 export interface ConsoleAsset {
   /** Below /admin/; '' is the page itself. */
@@ -36,11 +38,13 @@ export const CONSOLE_ASSETS: ConsoleAsset[] = [
   { path: 'bytes.mjs', body: bytes, contentType: JAVASCRIPT },
   { path: 'dom.mjs', body: dom, contentType: JAVASCRIPT },
   { path: 'format.mjs', body: format, contentType: JAVASCRIPT },
+  { path: 'sse.mjs', body: sse, contentType: JAVASCRIPT },
   { path: 'pages/sign-in.mjs', body: signInPage, contentType: JAVASCRIPT },
   { path: 'pages/accounts.mjs', body: accountsPage, contentType: JAVASCRIPT },
   { path: 'pages/api-docs.mjs', body: apiDocsPage, contentType: JAVASCRIPT },
   { path: 'pages/namespaces.mjs', body: namespacesPage, contentType: JAVASCRIPT },
   { path: 'pages/keys.mjs', body: keysPage, contentType: JAVASCRIPT },
+  { path: 'pages/live-tail.mjs', body: liveTailPage, contentType: JAVASCRIPT },
   { path: 'pages/entry.mjs', body: entryPage, contentType: JAVASCRIPT },
   { path: 'pages/health.mjs', body: healthPage, contentType: JAVASCRIPT },
 ]

@@ -21,9 +21,22 @@ interface FormatModule {
   formatExpiry(expiresAt: number | null, now?: number): string
 }
 
+interface SseEvent {
+  type: string
+  data: string
+  id: string
+}
+interface SseModule {
+  sseParser(
+    onEvent: (event: SseEvent) => void,
+    lastEventId?: string,
+  ): { push(chunk: string): void; lastEventId: string; retry: number | null }
+}
+
 const ui = '../../core/console/ui'
 const bytes: BytesModule = await import(`${ui}/bytes.mjs`)
 const format: FormatModule = await import(`${ui}/format.mjs`)
+const sse: SseModule = await import(`${ui}/sse.mjs`)
 
 describe('bytes in the console', () => {
   test('a key goes into a URL as its percent-encoded bytes and comes back unchanged, UTF-8 or not', () => {
@@ -77,5 +90,52 @@ describe('formats in the console', () => {
     expect(format.timeOf(1_767_323_045)).toBe(1_767_323_045_000)
     expect(format.timeOf(null)).toBeNull()
     expect(format.timeOf('soon')).toBeNull()
+  })
+})
+
+describe('the event stream parser of the live tail', () => {
+  const stream =
+    'retry: 1500\n: watching\n\nid: 42\nevent: put\ndata: {"key":"a",\ndata:"version":1}\n\n' +
+    ': heartbeat\r\n\r\nid: 43\revent:delete\r\ndata: {"key":"a"}\r\rdata\nid\n\n'
+  const parse = (chunks: string[], lastEventId?: string) => {
+    const events: SseEvent[] = []
+    const parser = sse.sseParser((event) => events.push(event), lastEventId)
+    const ids: string[] = []
+    for (const chunk of chunks) {
+      parser.push(chunk)
+      ids.push(parser.lastEventId)
+    }
+    return { events, parser, ids }
+  }
+  const expected = [
+    { type: 'put', data: '{"key":"a",\n"version":1}', id: '42' },
+    { type: 'delete', data: '{"key":"a"}', id: '43' },
+    // A bare "data" is an empty line of data; a bare "id" clears the id.
+    { type: 'message', data: '', id: '' },
+  ]
+
+  test('events, ids, retry and comments, with any line ending', () => {
+    const { events, parser } = parse([stream], '7')
+    expect(events).toEqual(expected)
+    expect(parser.retry).toBe(1500)
+    expect(parser.lastEventId).toBe('')
+  })
+
+  test('the same events however the stream is cut, even between CR and LF', () => {
+    expect(parse([...stream]).events).toEqual(expected)
+    const cut = stream.indexOf('delete\r\n') + 'delete\r'.length
+    expect(parse([stream.slice(0, cut), stream.slice(cut)]).events).toEqual(expected)
+  })
+
+  test('the id to resume from is the last dispatched one, kept across comments', () => {
+    const { ids, events } = parse(
+      ['retry: 1000\n: watching\n\n', 'id: 9\nevent: put\ndata: {}\n', '\n', ': heartbeat\n\n'],
+      '5',
+    )
+    expect(ids).toEqual(['5', '5', '9', '9'])
+    expect(events).toEqual([{ type: 'put', data: '{}', id: '9' }])
+    const unfinished = parse(['id: 10\nevent: put\ndata: {}\n'], '9')
+    expect(unfinished.events).toEqual([])
+    expect(unfinished.parser.lastEventId).toBe('9')
   })
 })

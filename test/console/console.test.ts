@@ -1,7 +1,8 @@
 // The web console in a real browser (headless Chromium), on the embedded store and on Redis: sign
 // in (a wrong token first), create an account, write keys through Workers KV's own API, find them
-// in the console, edit one and read the edit back through Workers KV, delete it, watch the health
-// page and the API documents. Each page's screenshot lands in test-artifacts/console/<store>/.
+// in the console, edit one and read the edit back through Workers KV, delete it, follow writes and
+// a delete in the key browser's live tail (across a dropped stream), watch the health page and the API documents. Each
+// page's screenshot lands in test-artifacts/console/<store>/.
 //
 // Redis Cluster is left out on purpose: the console only talks to the admin API, whose own tests
 // cover every store; a third browser run would add time and no case.
@@ -10,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { endAllWatches } from '../../core/watch/index.ts'
+import { openEventStreams } from '../../core/watch/sse.ts'
 import { dialects } from '../../plugins/index.ts'
 import { type OpenBrowser, openBrowser, requireChromium } from '../support/chromium.ts'
 import { ADMIN_TOKEN, listenTestKvgate, type TestKvgate, testKvgate } from '../support/kvgate.ts'
@@ -28,6 +31,15 @@ const WORKERS_KV = '/client/v4'
 const STEP_MS = 20_000
 const step = (name: string, run: () => Promise<void>) => test(name, run, STEP_MS)
 
+/** Waits for a condition of the server's own state (the page's waits cannot see it). */
+async function until(condition: () => boolean, ms = 5_000) {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not so after ${ms} ms: ${condition}`)
+    await Bun.sleep(20)
+  }
+}
+
 if (requireChromium()) {
   for (const store of stores) {
     describe(`the web console in Chromium [${store.name}]`, () => consoleSuite(store.name, store.env()))
@@ -45,6 +57,8 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
   const complaints: string[] = []
   /** The Workers KV account the console creates, and its namespace. */
   const account = { id: '', token: '', namespace: '' }
+  /** The console's address of that namespace's key browser. */
+  let keysUrl = ''
 
   const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
   const workersKv = (path: string, init: RequestInit = {}) =>
@@ -189,6 +203,7 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
 
       await row.getByRole('link', { name: 'shop-sessions' }).click()
       await page.getByRole('heading', { name: 'Keys' }).waitFor()
+      keysUrl = page.url()
       const firstPage = page.locator('tbody tr')
       await firstPage.first().waitFor()
       expect(await firstPage.count()).toBe(50)
@@ -272,5 +287,65 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
       const read = await workersKv(`/${account.namespace}/values/greeting`)
       expect(read.status).toBe(404)
     })
+
+    step(
+      'the live tail shows writes and a delete made through Workers KV, across a dropped stream, until the page is left',
+      async () => {
+        await page.goto(keysUrl)
+        await page.getByRole('heading', { name: 'Keys' }).waitFor()
+        await page.click('#live-toggle')
+        await page.locator('#live-state', { hasText: 'live' }).waitFor()
+        expect(page.url()).toContain('live=1')
+        expect(openEventStreams()).toBe(1)
+
+        const values = (key: string) => `/${account.namespace}/values/${encodeURIComponent(key)}`
+        const put = (key: string, body: string) => workersKv(values(key), { method: 'PUT', body })
+        expect((await put('live/note', 'written while watched')).status).toBe(200)
+        const rows = page.locator('#live-tail tbody tr')
+        await rows.first().waitFor()
+        // The server drops the stream (as at a restart); what is written meanwhile still arrives,
+        // once, when the tail reconnects from the last revision it saw.
+        endAllWatches()
+        await page.locator('#live-state', { hasText: 'reconnecting' }).waitFor()
+        expect((await put('live/kept', 'still here')).status).toBe(200)
+        await page.locator('#live-state', { hasText: /· live$/ }).waitFor()
+        expect((await workersKv(values('live/note'), { method: 'DELETE' })).status).toBe(200)
+        await rows.nth(2).waitFor()
+        const cells = async (row: number) =>
+          (await rows.nth(row).locator('td').allTextContents()).slice(1).map((cell) => cell.trim())
+        // Newest first, each with its key; puts with the entry's version, the delete with none.
+        expect(await cells(0)).toEqual(['delete', 'live/note', ''])
+        for (const [row, key] of [
+          [1, 'live/kept'],
+          [2, 'live/note'],
+        ] as const) {
+          const [event, shown, version] = await cells(row)
+          expect([event, shown]).toEqual(['put', key])
+          expect(version).toMatch(/^\d+$/)
+        }
+        expect(await rows.count()).toBe(3)
+        await shot('05-live-tail')
+
+        // A key opens in the entry page; leaving the key browser ends its stream on the server.
+        await rows.nth(1).getByRole('link', { name: 'live/kept' }).click()
+        await page.waitForURL(/entries\/live%2Fkept$/)
+        await page.locator('#value').waitFor()
+        expect(await page.inputValue('#value')).toBe('still here')
+        await until(() => openEventStreams() === 0)
+        // Back again, the tail is on again (from now on); "Live" off ends it too.
+        await page.goBack()
+        await page.locator('#live-state', { hasText: 'live' }).waitFor()
+        await until(() => openEventStreams() === 1)
+        // A search keeps it on, under the new prefix (one stream: the old one ended).
+        await page.fill('input[name=prefix]', 'live/')
+        await page.click('button:has-text("Search")')
+        await page.waitForURL(/prefix=live%2F&live=1$/)
+        await page.locator('#live-state', { hasText: 'live' }).waitFor()
+        await until(() => openEventStreams() === 1)
+        await page.click('#live-toggle')
+        await until(() => openEventStreams() === 0)
+        expect(page.url()).toEndWith('?prefix=live%2F')
+      },
+    )
   }
 }

@@ -3,6 +3,7 @@
 // own address, so the console also works behind a proxy that serves kvgate under a prefix.
 
 import { percentEncode } from './bytes.mjs'
+import { sseParser } from './sse.mjs'
 
 const TOKEN_KEY = 'kvgate.admin-token'
 
@@ -26,6 +27,8 @@ export const ROTATION_ROLES = /** @type {Record<string, string[]>} */ ({
  * @typedef {{ name: string, base_url: string, openapi: string | null }} MountedDialect
  * @typedef {{ version: string, backend: string, dialects: MountedDialect[], openapi: string[] }} ServerIndex
  * @typedef {{ summary?: string, description?: string }} Operation
+ * @typedef {{ key: string, key_encoding?: 'base64', version: number | null, expires_at: number | null, revision?: number }} ChangeData
+ * @typedef {{ type: string, revision: number, data: ChangeData }} Change
  * @typedef {{ info: { title: string, version: string, description?: string }, servers?: Array<{ url: string }>, paths: Record<string, Record<string, Operation>> }} OpenApiDocument
  */
 
@@ -68,7 +71,7 @@ export function whenTokenRefused(handler) {
 /**
  * @param {string} method
  * @param {string} path below /admin/, e.g. "accounts"
- * @param {{ body?: unknown, headers?: Record<string, string>, token?: string | null, query?: Record<string, string | number | null | undefined> }} [options]
+ * @param {{ body?: unknown, headers?: Record<string, string>, token?: string | null, query?: Record<string, string | number | null | undefined>, signal?: AbortSignal }} [options]
  */
 async function call(method, path, options = {}) {
   const token = options.token ?? session.token
@@ -85,6 +88,7 @@ async function call(method, path, options = {}) {
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
     cache: 'no-store',
+    signal: options.signal,
   })
   if (!response.ok) {
     const message = await errorMessage(response)
@@ -104,6 +108,22 @@ async function errorMessage(response) {
   } catch {}
   return text || `${response.status} ${response.statusText}`
 }
+
+/**
+ * Waits, or less when the signal aborts.
+ * @param {number} ms
+ * @param {AbortSignal} signal
+ */
+const sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve(undefined)
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done)
+  })
 
 /** @param {Response} response */
 const json = (response) => response.json()
@@ -222,6 +242,57 @@ export const api = {
    */
   deleteEntry: (id, key, etag) =>
     call('DELETE', entryPath(id, key), { headers: etag ? { 'if-match': etag } : undefined }),
+
+  /**
+   * Follows a namespace's change feed (docs/watch.md) until `signal` aborts, reconnecting after a
+   * dropped connection from the last revision seen, so no change is missed or shown twice. It ends
+   * (throws) only when the server refuses the watch (a 4xx: no such namespace, a bad prefix).
+   * @param {string} id
+   * @param {{ prefix?: string, signal: AbortSignal, onChange: (change: Change) => void, onState: (state: 'live' | 'reconnecting', detail?: string) => void }} options
+   */
+  watch: async (id, { prefix, signal, onChange, onState }) => {
+    const path = `${namespacePath(id)}/watch`
+    const query = { prefix }
+    let failures = 0
+    let retryMs = 1000
+    /** @type {string | null} where to resume; the current revision first, so the first drop loses nothing */
+    let after = null
+    while (!signal.aborted) {
+      try {
+        if (after === null) {
+          const head = await call('GET', path, { query, signal }).then(json)
+          after = String(head.revision)
+        }
+        const headers = { accept: 'text/event-stream', 'last-event-id': after }
+        const response = await call('GET', path, { query, headers, signal })
+        if (!response.body) throw new Error('the event stream has no body')
+        onState('live')
+        failures = 0
+        const parser = sseParser((event) => {
+          after = event.id || after
+          onChange({ type: event.type, revision: Number(event.id), data: JSON.parse(event.data) })
+        }, after)
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) break
+          parser.push(value)
+          retryMs = parser.retry ?? retryMs
+        }
+        throw new Error('the server closed the stream')
+      } catch (error) {
+        if (signal.aborted) return
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500) throw error
+        // Down or restarting: back off, up to half a minute between tries.
+        const wait = Math.min(retryMs * 2 ** failures++, 30_000)
+        onState(
+          'reconnecting',
+          `${error instanceof Error ? error.message : error}; again in ${Math.round(wait / 1000)}s`,
+        )
+        await sleep(wait, signal)
+      }
+    }
+  },
 
   /** @returns {Promise<Stats>} */
   stats: async () => {

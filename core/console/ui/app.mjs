@@ -1,5 +1,5 @@
 // The console's shell: which page the address (#/...) names, the sign-in gate in front of every
-// page, and the timers a page leaves running, stopped when another page opens.
+// page, and the timers and streams a page leaves running, stopped when another page opens.
 
 import { session, whenTokenRefused } from './api.mjs'
 import { fill, notice } from './dom.mjs'
@@ -12,12 +12,14 @@ import * as namespaces from './pages/namespaces.mjs'
 import * as signIn from './pages/sign-in.mjs'
 
 /**
- * What a page gets: where to draw, the route's parts and query, and timers that stop when it is left.
+ * What a page gets: where to draw, the route's parts and query, and timers and a signal that stop
+ * when it is left.
  * @typedef {{
  *   view: HTMLElement,
  *   parts: string[],
  *   query: URLSearchParams,
  *   every: (ms: number, tick: () => void) => void,
+ *   signal: AbortSignal,
  *   isCurrent: () => boolean,
  *   go: (route: string) => void,
  *   reload: () => void,
@@ -50,10 +52,14 @@ const signOut = /** @type {HTMLButtonElement} */ (document.getElementById('sign-
 /** @type {number[]} */
 let timers = []
 let generation = 0
+/** Aborted when the page is left: its fetches (the live tail's stream) end with it. */
+let leaving = new AbortController()
 
 function route() {
   for (const timer of timers) clearInterval(timer)
   timers = []
+  leaving.abort()
+  leaving = new AbortController()
   const current = ++generation
   const [path = '', search = ''] = location.hash.replace(/^#\/?/, '').split('?')
   const parts = path.split('/').filter(Boolean)
@@ -69,6 +75,7 @@ function route() {
     every: (ms, tick) => {
       if (current === generation) timers.push(window.setInterval(tick, ms))
     },
+    signal: leaving.signal,
     isCurrent: () => current === generation,
     go: (target) => {
       if (location.hash === target) route()

@@ -1,10 +1,12 @@
 // The key browser of one namespace: keys in byte order, found by prefix, a page at a time, each
-// with its size, kind, version, expiry (counting down) and metadata.
+// with its size, kind, version, expiry (counting down) and metadata; and, with "Live", a tail of
+// the changes made to them (live-tail.mjs).
 
 import { api } from '../api.mjs'
 import { base64Bytes, percentEncode, utf8Bytes } from '../bytes.mjs'
 import { actionButton, field, fill, h, link, notice, table, wrappingLink } from '../dom.mjs'
 import { formatExpiry, formatSize, formatTime, timeOf } from '../format.mjs'
+import { liveTail } from './live-tail.mjs'
 
 const PAGE_SIZE = 50
 
@@ -103,6 +105,7 @@ export async function render(page) {
     )
   }
 
+  const live = liveTail(page, id, prefix, entryRoute, report)
   const search = /** @type {HTMLInputElement} */ (
     h('input', { type: 'search', name: 'prefix', value: prefix, placeholder: 'key prefix' })
   )
@@ -113,8 +116,11 @@ export async function render(page) {
       role: 'search',
       onsubmit: (/** @type {SubmitEvent} */ event) => {
         event.preventDefault()
-        const query = search.value ? `?prefix=${encodeURIComponent(search.value)}` : ''
-        page.go(`#/namespaces/${encodeURIComponent(id)}${query}`)
+        const query = new URLSearchParams()
+        if (search.value) query.set('prefix', search.value)
+        // A running tail carries on under the new prefix.
+        if (live.toggle.getAttribute('aria-pressed') === 'true') query.set('live', '1')
+        page.go(`#/namespaces/${encodeURIComponent(id)}${query.size > 0 ? `?${query}` : ''}`)
       },
     },
     field('Prefix', search),
@@ -141,8 +147,9 @@ export async function render(page) {
     h('p.crumbs', null, link('#/namespaces', 'Namespaces'), ' › ', h('span#namespace-title', null, id)),
     h('h1', null, 'Keys'),
     summary,
-    h('div.toolbar', null, searchForm, newForm),
+    h('div.toolbar', null, searchForm, h('div.actions', null, newForm, live.toggle)),
     message,
+    live.panel,
     list,
     pager,
   )
