@@ -17,7 +17,7 @@ import {
   readConfigFile,
 } from './config-sources.ts'
 import type { ChangeLogOptions } from './engine/changes.ts'
-import type { EngineLimits } from './engine/engine.ts'
+import type { EngineLimits } from './engine/limits.ts'
 import {
   booleanOption,
   constantCase,
