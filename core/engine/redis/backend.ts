@@ -4,7 +4,7 @@
 // connection makes each operation fail as "unavailable" within the configured timeout
 // (timeout-guard.ts); ioredis reconnects by itself, and operations succeed again once Redis answers.
 // Concerns of their own sit beside it: point reads (entry-reads.ts), scans (range-reads.ts), lists,
-// the sweeper's set (expiring.ts), export and import (export-import.ts), the change feed.
+// the sweeper's set (expiring.ts), export and import (export-import.ts), the change log (change-log.ts).
 
 import type { Buffer } from 'node:buffer'
 import type {
@@ -16,12 +16,7 @@ import type {
   PutConditions,
   StoredValue,
 } from '../backend.ts'
-import {
-  type ChangeListener,
-  type ChangeLogOptions,
-  type ChangePage,
-  DEFAULT_CHANGE_LOG,
-} from '../changes.ts'
+import type { ChangeListener, ChangeLogOptions, ChangePage } from '../changes.ts'
 import { CONFLICT_MESSAGES, conditionsOfCheck, presence } from '../conditions.ts'
 import {
   ConflictError,
@@ -29,7 +24,6 @@ import {
   QuotaExceededError,
   TypeMismatchError,
   type TypeMismatchReason,
-  UnavailableError,
 } from '../errors.ts'
 import {
   type Entry,
@@ -38,12 +32,12 @@ import {
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
-import { RedisChangeFeed } from './change-feed.ts'
+import { RedisChangeLog } from './change-log.ts'
 import { optional, type Reply, text } from './codecs.ts'
 import { RedisConnection } from './connection.ts'
 import { EntryReads } from './entry-reads.ts'
 import { ExpiringNamespaces } from './expiring.ts'
-import { changeMark, restoreEntries } from './export-import.ts'
+import { readChangeMark, restoreEntries } from './export-import.ts'
 import { DEFAULT_PREFIX } from './keys.ts'
 import { RedisLists } from './lists.ts'
 import type { NearCache } from './near-cache.ts'
@@ -69,9 +63,7 @@ export class RedisBackend implements Backend {
   private readonly redis: RedisConnection
   private readonly lists: RedisLists
   private readonly expiring: ExpiringNamespaces
-  /** The scripts' change log argument: '' when off, else '<max entries>,<max age ms>'. */
-  private readonly logSpec: string
-  private readonly feed: RedisChangeFeed | null
+  private readonly changeLog: RedisChangeLog
   private readonly reads: EntryReads
   private closed = false
 
@@ -86,9 +78,7 @@ export class RedisBackend implements Backend {
     this.lists = new RedisLists(this.redis)
     this.expiring = new ExpiringNamespaces(this.redis)
     this.reads = new EntryReads(this.redis, options.nearCacheBytes ?? 0)
-    const log = options.changeLog === null ? null : (options.changeLog ?? DEFAULT_CHANGE_LOG)
-    this.logSpec = log ? `${log.maxEntries},${log.maxAgeMs}` : ''
-    this.feed = log ? new RedisChangeFeed(this.redis) : null
+    this.changeLog = new RedisChangeLog(this.redis, options.changeLog)
   }
 
   /** The near cache, when there is one. */
@@ -97,7 +87,7 @@ export class RedisBackend implements Backend {
   }
 
   get logsChanges(): boolean {
-    return this.feed !== null
+    return this.changeLog.on
   }
 
   /** Put before every key of this backend. */
@@ -134,7 +124,7 @@ export class RedisBackend implements Backend {
         presence(conditions),
         conditions.ifVersion ?? '',
         conditions.maxKeys ?? '',
-        this.logSpec,
+        this.changeLog.spec,
       ],
     )) as [number, number | string]
     if (version === -1) throw conflict(hint as ConflictReason)
@@ -149,7 +139,7 @@ export class RedisBackend implements Backend {
       [keys.entry(key)],
       'delete',
       [keys.entry(key), keys.index, keys.expiring, keys.info, keys.changes, keys.changeHead],
-      [key, now, presence(conditions), conditions.ifVersion ?? '', this.logSpec],
+      [key, now, presence(conditions), conditions.ifVersion ?? '', this.changeLog.spec],
     )) as number | string
     if (typeof result === 'string') throw conflict(result as ConflictReason)
     return result === 1
@@ -182,7 +172,7 @@ export class RedisBackend implements Backend {
         delta.type === 'int' ? delta.by.toString() : String(delta.by),
         expiresAt ?? '',
         now,
-        this.logSpec,
+        this.changeLog.spec,
       ],
     )) as Reply[]
     const status = text(reply[0])
@@ -205,7 +195,7 @@ export class RedisBackend implements Backend {
   async batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
     if (ops.length === 0) return []
     const keys = this.redis.keys(ns)
-    const args: ScriptArg[] = [now, this.logSpec]
+    const args: ScriptArg[] = [now, this.changeLog.spec]
     let expiring = false
     for (const op of ops) {
       if (op.type === 'put') {
@@ -293,7 +283,7 @@ export class RedisBackend implements Backend {
   }
 
   changeMark(ns: string): Promise<string> {
-    return changeMark(this.redis, ns)
+    return readChangeMark(this.redis, ns)
   }
 
   // --- Maintenance ---
@@ -309,18 +299,17 @@ export class RedisBackend implements Backend {
   }
 
   sweep(now: number, limit: number): Promise<number> {
-    return this.expiring.sweep(now, limit, this.logSpec)
+    return this.expiring.sweep(now, limit, this.changeLog.spec)
   }
 
   // --- Change log ---
 
-  async changes(ns: string, after: number, limit: number): Promise<ChangePage> {
-    if (!this.feed) throw new UnavailableError('change-log-off', 'the change log is switched off')
-    return this.feed.read(ns, after, limit)
+  changes(ns: string, after: number, limit: number): Promise<ChangePage> {
+    return this.changeLog.read(ns, after, limit)
   }
 
   subscribe(ns: string, listener: ChangeListener): () => void {
-    return this.feed ? this.feed.subscribe(ns, listener) : () => {}
+    return this.changeLog.subscribe(ns, listener)
   }
 
   async ping(): Promise<void> {
@@ -330,7 +319,7 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.feed?.close()
+    this.changeLog.close()
     this.reads.close()
     await this.redis.close()
   }

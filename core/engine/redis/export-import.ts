@@ -51,7 +51,7 @@ export async function restoreEntries(
  * this mark before and after, and reads again when it moved. Every entry write raises the version
  * counter and every removal shrinks the index; lists count by their index.
  */
-export async function changeMark(redis: RedisConnection, ns: string): Promise<string> {
+export async function readChangeMark(redis: RedisConnection, ns: string): Promise<string> {
   const keys = redis.keys(ns)
   const { client } = redis
   const [version, entries, lists] = await redis.guarded(
