@@ -1,7 +1,7 @@
 // Configuration: defaults, then an optional JSON file, then environment variables, then flags,
 // validated into one Config with valibot. Anything wrong ends in one ConfigError line that names
 // where the value came from; names kvgate does not know are errors too. The store's own settings
-// are in store-settings.ts.
+// (backups included) are in store-settings.ts, the change log's and watch's in feed-settings.ts.
 
 import { parseArgs } from 'node:util'
 import * as v from 'valibot'
@@ -17,19 +17,14 @@ import {
   readConfigFile,
 } from './config-sources.ts'
 import type { ChangeLogOptions } from './engine/changes.ts'
-import type { EngineLimits } from './engine/engine.ts'
-import {
-  booleanOption,
-  constantCase,
-  durationOption,
-  integerOption,
-  listenAddressOption,
-  listOption,
-  routesOption,
-} from './options.ts'
+import type { EngineLimits } from './engine/limits.ts'
+import { changeLogOf, FEED_ENV, FeedSettings, type WatchConfig, watchOf } from './feed-settings.ts'
+import { constantCase, integerOption, listenAddressOption, listOption, routesOption } from './options.ts'
 import { type Mount, RouteSpecError, resolveMounts } from './routes.ts'
 import {
+  BACKUP_ENV,
   type BackupSchedule,
+  BackupSettings,
   backupSchedule,
   STORE_ENV,
   STORE_FLAGS,
@@ -39,6 +34,7 @@ import {
 } from './store-settings.ts'
 
 export { ConfigError } from './config-sources.ts'
+export type { WatchConfig } from './feed-settings.ts'
 export { type BackupSchedule, type StoreConfig, storeLabel } from './store-settings.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
@@ -74,15 +70,6 @@ export interface Config {
   backup: BackupSchedule | null
   /** The config file read (--config or KVGATE_CONFIG), or null. */
   configFile: string | null
-}
-
-export interface WatchConfig {
-  /** Values larger than this are left out of ?values=1 events. */
-  maxValueBytes: number
-  /** How often an idle event stream gets a comment line, so proxies keep it open. */
-  heartbeatMs: number
-  /** The longest ?wait= of the long-poll form, in seconds. */
-  maxWaitSeconds: number
 }
 
 /** What config needs to know of a dialect: its name, default route and option schema. */
@@ -122,14 +109,8 @@ const ENV: Record<string, string> = {
   trustedProxies: 'KVGATE_TRUSTED_PROXIES',
   maxKeyBytes: 'KVGATE_MAX_KEY_BYTES',
   maxValueBytes: 'KVGATE_MAX_VALUE_BYTES',
-  backupInterval: 'KVGATE_BACKUP_INTERVAL',
-  backupDir: 'KVGATE_BACKUP_DIR',
-  backupKeep: 'KVGATE_BACKUP_KEEP',
-  changeLog: 'KVGATE_CHANGE_LOG',
-  changeLogMaxEntries: 'KVGATE_CHANGE_LOG_MAX_ENTRIES',
-  changeLogMaxAge: 'KVGATE_CHANGE_LOG_MAX_AGE',
-  watchMaxValueBytes: 'KVGATE_WATCH_MAX_VALUE_BYTES',
-  watchHeartbeatMs: 'KVGATE_WATCH_HEARTBEAT_MS',
+  ...BACKUP_ENV,
+  ...FEED_ENV,
 }
 
 /**
@@ -158,15 +139,8 @@ const CoreSchema = v.object({
   trustedProxies: listOption(),
   maxKeyBytes: v.optional(integerOption(4096, { min: 1 })),
   maxValueBytes: v.optional(integerOption(32 * 1024 * 1024, { min: 1 })),
-  backupInterval: durationOption({ minSeconds: 1 }),
-  backupDir: v.optional(v.pipe(v.string('must be text'), v.nonEmpty('must not be empty'))),
-  backupKeep: integerOption(7, { min: 1, max: 10_000 }),
-  changeLog: booleanOption(true),
-  changeLogMaxEntries: integerOption(10_000, { min: 1, max: 100_000_000 }),
-  /** Seconds. */
-  changeLogMaxAge: integerOption(86_400, { min: 1 }),
-  watchMaxValueBytes: integerOption(64 * 1024, { min: 0 }),
-  watchHeartbeatMs: integerOption(15_000, { min: 100 }),
+  ...BackupSettings,
+  ...FeedSettings,
 })
 
 const CORE_SETTINGS = Object.keys(CoreSchema.entries)
@@ -274,14 +248,8 @@ export function loadConfig({ env, argv, dialects }: ConfigSources): Config {
       ...(core.maxKeyBytes === undefined ? {} : { maxKeyBytes: core.maxKeyBytes }),
       ...(core.maxValueBytes === undefined ? {} : { maxValueBytes: core.maxValueBytes }),
     },
-    changeLog: core.changeLog
-      ? { maxEntries: core.changeLogMaxEntries, maxAgeMs: core.changeLogMaxAge * 1000 }
-      : null,
-    watch: {
-      maxValueBytes: core.watchMaxValueBytes,
-      heartbeatMs: core.watchHeartbeatMs,
-      maxWaitSeconds: 300,
-    },
+    changeLog: changeLogOf(core),
+    watch: watchOf(core),
     dialects: dialectOptions,
     backup: backupSchedule(core, store, where),
     configFile: filePath || null,

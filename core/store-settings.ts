@@ -7,7 +7,7 @@ import * as v from 'valibot'
 import { ConfigError, redactUrl } from './config-sources.ts'
 import { DEFAULT_NEAR_CACHE_BYTES } from './engine/redis/near-cache.ts'
 import type { SqliteSyncMode } from './engine/sqlite/database.ts'
-import { integerOption, listOption } from './options.ts'
+import { durationOption, integerOption, listOption } from './options.ts'
 
 /** What every kind of Redis store may add; each appears only when set. */
 interface RedisSettings {
@@ -149,6 +149,19 @@ export function storeOf(settings: Parsed, where: (name: string) => string): Stor
     ...(s.redisSentinelPassword === undefined ? {} : { sentinelPassword: s.redisSentinelPassword }),
     ...common,
   }
+}
+
+/** Environment variable of each backup setting. */
+export const BACKUP_ENV: Record<keyof typeof BackupSettings, string> = {
+  backupInterval: 'KVGATE_BACKUP_INTERVAL',
+  backupDir: 'KVGATE_BACKUP_DIR',
+  backupKeep: 'KVGATE_BACKUP_KEEP',
+}
+
+export const BackupSettings = {
+  backupInterval: durationOption({ minSeconds: 1 }),
+  backupDir: v.optional(v.pipe(v.string('must be text'), v.nonEmpty('must not be empty'))),
+  backupKeep: integerOption(7, { min: 1, max: 10_000 }),
 }
 
 export interface BackupSchedule {

@@ -1,7 +1,7 @@
-// The Engine every dialect calls: validates against the hard maxima, resolves expiry against the
-// clock, canonicalizes list elements, and hands each operation to the backend as one atomic call.
+// The Engine every dialect calls: validates against the hard maxima (limits.ts), resolves expiry
+// against the clock, canonicalizes list elements, and hands each operation to the backend as one atomic call.
 
-import type { Backend, BackendBatchOp, IncrementDelta, StoredValue } from './backend.ts'
+import type { Backend, BackendBatchOp, IncrementDelta } from './backend.ts'
 import { canonicalPrimitive, uniqueElements } from './canonical-json.ts'
 import type { ChangeListener, ChangePage } from './changes.ts'
 import { checkCombination } from './conditions.ts'
@@ -14,6 +14,7 @@ import {
   UnavailableError,
 } from './errors.ts'
 import { expiryOf } from './expiry.ts'
+import { checkKey, DEFAULT_ENGINE_LIMITS, type EngineLimits, maxItems, storedValue } from './limits.ts'
 import { LoadingBackend } from './loading-backend.ts'
 import { NamespaceRegistry } from './namespaces.ts'
 import { type StoreTimings, TimedBackend } from './timed-backend.ts'
@@ -34,25 +35,6 @@ import {
   type WriteResult,
 } from './types.ts'
 
-/** Hard maxima: the outer bounds of any dialect's own limits, configurable by the operator. */
-export interface EngineLimits {
-  maxKeyBytes: number
-  maxValueBytes: number
-  maxMetadataBytes: number
-  maxBatchOps: number
-  maxListItems: number
-  maxScanLimit: number
-}
-
-export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
-  maxKeyBytes: 4096,
-  maxValueBytes: 32 * 1024 * 1024,
-  maxMetadataBytes: 64 * 1024,
-  maxBatchOps: 10_000,
-  maxListItems: 100_000,
-  maxScanLimit: 100_000,
-}
-
 export interface EngineOptions {
   clock?: Clock
   limits?: Partial<EngineLimits>
@@ -67,6 +49,8 @@ export interface EngineOptions {
 const SWEEP_BATCH = 1000
 
 export { LATEST_EXPIRY_MS } from './expiry.ts'
+// The limits lived here first; importers of engine.ts keep finding them.
+export { DEFAULT_ENGINE_LIMITS, type EngineLimits } from './limits.ts'
 
 export class Engine {
   readonly clock: Clock
@@ -114,7 +98,7 @@ export class Engine {
     // Not async: every request reads through here, and passing the backend's promise on settles
     // one promise instead of two. A refusal is still a rejection, never a throw.
     try {
-      this.checkKey(key)
+      checkKey(key, this.limits)
       return this.open().get(ns, key, this.clock.now())
     } catch (error) {
       return Promise.reject(error)
@@ -122,17 +106,17 @@ export class Engine {
   }
 
   async getMany(ns: string, keys: Uint8Array[]): Promise<Array<Entry | null>> {
-    for (const key of keys) this.checkKey(key)
+    for (const key of keys) checkKey(key, this.limits)
     const backend = this.open()
     const now = this.clock.now()
     return Promise.all(keys.map((key) => backend.get(ns, key, now)))
   }
 
   async put(ns: string, key: Uint8Array, value: ValueInput, options: PutOptions = {}): Promise<WriteResult> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     checkCombination(options)
     const now = this.clock.now()
-    const stored = this.storedValue(value, options, now)
+    const stored = storedValue(value, options, now, this.limits)
     const { ifAbsent, ifExists, ifVersion, maxKeys } = options
     try {
       const version = await this.open().put(ns, key, stored, { ifAbsent, ifExists, ifVersion, maxKeys }, now)
@@ -143,7 +127,7 @@ export class Engine {
   }
 
   async delete(ns: string, key: Uint8Array, options: DeleteOptions = {}): Promise<boolean> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     const { ifExists, ifVersion } = options
     try {
       return await this.open().delete(ns, key, { ifExists, ifVersion }, this.clock.now())
@@ -159,7 +143,7 @@ export class Engine {
     delta: bigint | number,
     options: ExpiryOptions = {},
   ): Promise<IncrementResult> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     if (typeof delta === 'number' && !Number.isFinite(delta))
       throw new InvalidError('delta', 'delta must be finite')
     const now = this.clock.now()
@@ -189,13 +173,13 @@ export class Engine {
     }
     const now = this.clock.now()
     const resolved = ops.map((op): BackendBatchOp => {
-      this.checkKey(op.key)
+      checkKey(op.key, this.limits)
       if (op.type !== 'put') return op
       checkCombination(op)
       return {
         type: 'put',
         key: op.key,
-        value: this.storedValue(op.value, op, now),
+        value: storedValue(op.value, op, now, this.limits),
         ifAbsent: op.ifAbsent,
         ifExists: op.ifExists,
         ifVersion: op.ifVersion,
@@ -217,12 +201,11 @@ export class Engine {
     values: string[],
     options: ListWriteOptions = {},
   ): Promise<string[]> {
-    this.checkKey(key)
-    const maxItems = this.maxItems(options)
+    checkKey(key, this.limits)
+    const most = maxItems(options, this.limits)
     const elements = uniqueElements(values)
-    if (elements.length > maxItems)
-      throw new InvalidError('list-size', `a list holds at most ${maxItems} items`)
-    return this.open().listWrite(ns, key, elements, maxItems)
+    if (elements.length > most) throw new InvalidError('list-size', `a list holds at most ${most} items`)
+    return this.open().listWrite(ns, key, elements, most)
   }
 
   async listAdd(
@@ -231,12 +214,12 @@ export class Engine {
     values: string[],
     options: ListWriteOptions = {},
   ): Promise<string[]> {
-    this.checkKey(key)
-    return this.open().listAdd(ns, key, uniqueElements(values), this.maxItems(options))
+    checkKey(key, this.limits)
+    return this.open().listAdd(ns, key, uniqueElements(values), maxItems(options, this.limits))
   }
 
   async listRemove(ns: string, key: Uint8Array, values: string[]): Promise<string[]> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     return found(await this.open().listRemove(ns, key, values.map(canonicalPrimitive)), key)
   }
 
@@ -246,33 +229,33 @@ export class Engine {
 
   /** Elements from start to end inclusive; negative positions count from the end; bounds are clamped. */
   async listSlice(ns: string, key: Uint8Array, start: number, end: number): Promise<string[]> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end))
       throw new InvalidError('bounds', 'bounds must be integers')
     return found(await this.open().listRange(ns, key, start, end), key)
   }
 
   async listCount(ns: string, key: Uint8Array): Promise<number> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     return found(await this.open().listCount(ns, key), key)
   }
 
   /** Position of the first element equal to any of the candidates, or -1. */
   async listIndex(ns: string, key: Uint8Array, candidates: string[]): Promise<number> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     return found(await this.open().listIndex(ns, key, candidates.map(canonicalPrimitive)), key)
   }
 
   /** Whether the list exists, or, given candidates, whether it holds one of them. */
   async listExists(ns: string, key: Uint8Array, candidates?: string[]): Promise<boolean> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     const backend = this.open()
     if (!candidates) return (await backend.listCount(ns, key)) !== null
     return ((await backend.listIndex(ns, key, candidates.map(canonicalPrimitive))) ?? -1) >= 0
   }
 
   async listDelete(ns: string, key: Uint8Array): Promise<boolean> {
-    this.checkKey(key)
+    checkKey(key, this.limits)
     return this.open().listDelete(ns, key)
   }
 
@@ -325,34 +308,6 @@ export class Engine {
   private open(): Backend {
     if (this.closed) throw new UnavailableError('closed', 'engine is closed')
     return this.current
-  }
-
-  private checkKey(key: Uint8Array): void {
-    if (key.length === 0) throw new InvalidError('key', 'key must not be empty')
-    if (key.length > this.limits.maxKeyBytes) {
-      throw new TooLargeError('key', `key is longer than ${this.limits.maxKeyBytes} bytes`)
-    }
-  }
-
-  private storedValue(value: ValueInput, expiry: ExpiryOptions, now: number): StoredValue {
-    if (value.bytes.length > this.limits.maxValueBytes) {
-      throw new TooLargeError('value', `value is longer than ${this.limits.maxValueBytes} bytes`)
-    }
-    const metadata = value.metadata ?? null
-    if (metadata !== null && metadata.length > this.limits.maxMetadataBytes) {
-      throw new TooLargeError('metadata', `metadata is longer than ${this.limits.maxMetadataBytes} bytes`)
-    }
-    return {
-      bytes: value.bytes,
-      kind: value.kind ?? 'bytes',
-      contentType: value.contentType ?? null,
-      metadata,
-      expiresAt: expiryOf(expiry, now),
-    }
-  }
-
-  private maxItems(options: ListWriteOptions): number {
-    return Math.min(options.maxItems ?? this.limits.maxListItems, this.limits.maxListItems)
   }
 }
 

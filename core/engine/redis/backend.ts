@@ -3,8 +3,10 @@
 // (keys.ts), so a namespace lives in one slot and its scripts run in a cluster too. A lost
 // connection makes each operation fail as "unavailable" within the configured timeout
 // (timeout-guard.ts); ioredis reconnects by itself, and operations succeed again once Redis answers.
+// Concerns of their own sit beside it: point reads (entry-reads.ts), scans (range-reads.ts), lists,
+// the sweeper's set (expiring.ts), export and import (export-import.ts), the change log (change-log.ts).
 
-import { Buffer } from 'node:buffer'
+import type { Buffer } from 'node:buffer'
 import type {
   Backend,
   BackendBatchOp,
@@ -14,13 +16,7 @@ import type {
   PutConditions,
   StoredValue,
 } from '../backend.ts'
-import { compareBytes, prefixEnd } from '../bytes.ts'
-import {
-  type ChangeListener,
-  type ChangeLogOptions,
-  type ChangePage,
-  DEFAULT_CHANGE_LOG,
-} from '../changes.ts'
+import type { ChangeListener, ChangeLogOptions, ChangePage } from '../changes.ts'
 import { CONFLICT_MESSAGES, conditionsOfCheck, presence } from '../conditions.ts'
 import {
   ConflictError,
@@ -28,7 +24,6 @@ import {
   QuotaExceededError,
   TypeMismatchError,
   type TypeMismatchReason,
-  UnavailableError,
 } from '../errors.ts'
 import {
   type Entry,
@@ -37,22 +32,16 @@ import {
   type ScanQuery,
   VALUE_KIND_CODES,
 } from '../types.ts'
-import { RedisChangeFeed } from './change-feed.ts'
-import {
-  bytes,
-  ENTRY_FIELDS,
-  entriesOfScan,
-  entryFromFields,
-  entryFromInfo,
-  optional,
-  type Reply,
-  text,
-} from './codecs.ts'
+import { RedisChangeLog } from './change-log.ts'
+import { optional, type Reply, text } from './codecs.ts'
 import { RedisConnection } from './connection.ts'
 import { EntryReads } from './entry-reads.ts'
-import { DEFAULT_PREFIX, expiringSetKey, lex } from './keys.ts'
+import { ExpiringNamespaces } from './expiring.ts'
+import { readChangeMark, restoreEntries } from './export-import.ts'
+import { DEFAULT_PREFIX } from './keys.ts'
 import { RedisLists } from './lists.ts'
 import type { NearCache } from './near-cache.ts'
+import { countEntries, scanEntries } from './range-reads.ts'
 import type { ScriptArg } from './scripts.ts'
 import { type RedisTarget, targetOf } from './topology.ts'
 
@@ -69,17 +58,12 @@ export interface RedisBackendOptions extends RedisTarget {
   nearCacheBytes?: number
 }
 
-/** How often one process reminds the sweeper of a namespace with expiring entries, at most. */
-const HINT_INTERVAL_MS = 60_000
-
 export class RedisBackend implements Backend {
   readonly name: string
   private readonly redis: RedisConnection
   private readonly lists: RedisLists
-  private readonly hinted = new Map<string, number>()
-  /** The scripts' change log argument: '' when off, else '<max entries>,<max age ms>'. */
-  private readonly logSpec: string
-  private readonly feed: RedisChangeFeed | null
+  private readonly expiring: ExpiringNamespaces
+  private readonly changeLog: RedisChangeLog
   private readonly reads: EntryReads
   private closed = false
 
@@ -92,10 +76,9 @@ export class RedisBackend implements Backend {
       timeoutMs: options.timeoutMs ?? 2000,
     })
     this.lists = new RedisLists(this.redis)
+    this.expiring = new ExpiringNamespaces(this.redis)
     this.reads = new EntryReads(this.redis, options.nearCacheBytes ?? 0)
-    const log = options.changeLog === null ? null : (options.changeLog ?? DEFAULT_CHANGE_LOG)
-    this.logSpec = log ? `${log.maxEntries},${log.maxAgeMs}` : ''
-    this.feed = log ? new RedisChangeFeed(this.redis) : null
+    this.changeLog = new RedisChangeLog(this.redis, options.changeLog)
   }
 
   /** The near cache, when there is one. */
@@ -104,7 +87,7 @@ export class RedisBackend implements Backend {
   }
 
   get logsChanges(): boolean {
-    return this.feed !== null
+    return this.changeLog.on
   }
 
   /** Put before every key of this backend. */
@@ -141,12 +124,12 @@ export class RedisBackend implements Backend {
         presence(conditions),
         conditions.ifVersion ?? '',
         conditions.maxKeys ?? '',
-        this.logSpec,
+        this.changeLog.spec,
       ],
     )) as [number, number | string]
     if (version === -1) throw conflict(hint as ConflictReason)
     if (version === -2) throw new QuotaExceededError('keys')
-    this.hint(ns, value.expiresAt !== null, hint === 1)
+    this.expiring.hint(ns, value.expiresAt !== null, hint === 1)
     return version
   }
 
@@ -156,7 +139,7 @@ export class RedisBackend implements Backend {
       [keys.entry(key)],
       'delete',
       [keys.entry(key), keys.index, keys.expiring, keys.info, keys.changes, keys.changeHead],
-      [key, now, presence(conditions), conditions.ifVersion ?? '', this.logSpec],
+      [key, now, presence(conditions), conditions.ifVersion ?? '', this.changeLog.spec],
     )) as number | string
     if (typeof result === 'string') throw conflict(result as ConflictReason)
     return result === 1
@@ -189,62 +172,30 @@ export class RedisBackend implements Backend {
         delta.type === 'int' ? delta.by.toString() : String(delta.by),
         expiresAt ?? '',
         now,
-        this.logSpec,
+        this.changeLog.spec,
       ],
     )) as Reply[]
     const status = text(reply[0])
     if (status === 'mismatch') throw new TypeMismatchError(text(reply[1]) as TypeMismatchReason)
     const [kind, result, version, hint] = [text(reply[1]), text(reply[2]), reply[3] as number, reply[4]]
-    this.hint(ns, expiresAt !== null, hint === 1)
+    this.expiring.hint(ns, expiresAt !== null, hint === 1)
     return Number(kind) === VALUE_KIND_CODES.int
       ? { value: BigInt(result), kind: 'int', version }
       : { value: Number(result), kind: 'float', version }
   }
 
-  async scan(ns: string, query: ScanQuery, now: number): Promise<ScanPage> {
-    const { prefix, cursor, reverse = false, withValues = false, offset = 0, limit } = query
-    let lower: Buffer | string = prefix?.length ? lex.from(prefix) : lex.min
-    const end = prefix?.length ? prefixEnd(prefix) : null
-    let upper: Buffer | string = end ? lex.after(end) : lex.max
-    if (cursor && !reverse && (!prefix?.length || compareBytes(cursor, prefix) >= 0))
-      lower = lex.after(cursor)
-    if (cursor && reverse && (!end || compareBytes(cursor, end) < 0)) upper = lex.after(cursor)
-    const keys = this.redis.keys(ns)
-    const packed = (await this.redis.run(
-      'scan',
-      [keys.index, keys.info],
-      [
-        Buffer.concat([keys.base, Buffer.from(':e:')]),
-        lower,
-        upper,
-        reverse ? '1' : '0',
-        offset,
-        limit + 1,
-        now,
-        withValues ? '1' : '0',
-      ],
-      true,
-    )) as Buffer
-    const entries = entriesOfScan(packed, withValues)
-    const more = entries.length > limit
-    if (more) entries.length = limit
-    return { entries, cursor: more && entries.length > 0 ? entries[entries.length - 1]!.key : null }
+  scan(ns: string, query: ScanQuery, now: number): Promise<ScanPage> {
+    return scanEntries(this.redis, ns, query, now)
   }
 
-  async count(ns: string, prefix: Uint8Array | undefined, now: number): Promise<number> {
-    const keys = this.redis.keys(ns)
-    const end = prefix?.length ? prefixEnd(prefix) : null
-    return (await this.redis.run(
-      'count',
-      [keys.index, keys.expiring],
-      [prefix?.length ? lex.from(prefix) : lex.min, end ? lex.after(end) : lex.max, prefix ?? '', now],
-    )) as number
+  count(ns: string, prefix: Uint8Array | undefined, now: number): Promise<number> {
+    return countEntries(this.redis, ns, prefix, now)
   }
 
   async batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
     if (ops.length === 0) return []
     const keys = this.redis.keys(ns)
-    const args: ScriptArg[] = [now, this.logSpec]
+    const args: ScriptArg[] = [now, this.changeLog.spec]
     let expiring = false
     for (const op of ops) {
       if (op.type === 'put') {
@@ -282,7 +233,7 @@ export class RedisBackend implements Backend {
         index,
       )
     }
-    this.hint(ns, expiring, reply[1] === 1)
+    this.expiring.hint(ns, expiring, reply[1] === 1)
     return (reply.slice(2) as number[]).map((version) => (version === -1 ? null : version))
   }
 
@@ -327,46 +278,12 @@ export class RedisBackend implements Backend {
 
   // --- Export and import ---
 
-  async restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number> {
-    if (entries.length === 0) return 0
-    const keys = this.redis.keys(ns)
-    const args: ScriptArg[] = [Buffer.concat([keys.base, Buffer.from(':e:')]), overwrite ? '1' : '0', now]
-    let expiring = false
-    for (const entry of entries) {
-      if (entry.expiresAt !== null) expiring = true
-      args.push(
-        entry.key,
-        entry.value,
-        String(VALUE_KIND_CODES[entry.kind]),
-        optional(entry.contentType),
-        optional(entry.metadata),
-        entry.version,
-        entry.updatedAt,
-        entry.expiresAt ?? '',
-      )
-    }
-    const [written, hint] = (await this.forgetting(
-      entries.map((entry) => keys.entry(entry.key)),
-      'restore',
-      [keys.index, keys.expiring, keys.version, keys.info],
-      args,
-    )) as [number, number]
-    this.hint(ns, expiring, hint === 1)
-    return written
+  restore(ns: string, entries: Entry[], overwrite: boolean, now: number): Promise<number> {
+    return restoreEntries(this.redis, this.reads, this.expiring, ns, entries, overwrite, now)
   }
 
-  /**
-   * Redis has no snapshot a client can read a namespace through page by page; export instead reads
-   * this mark before and after, and reads again when it moved. Every entry write raises the version
-   * counter and every removal shrinks the index; lists count by their index.
-   */
-  async changeMark(ns: string): Promise<string> {
-    const keys = this.redis.keys(ns)
-    const { client } = this.redis
-    const [version, entries, lists] = await this.redis.guarded(
-      Promise.all([client.get(keys.version), client.zcard(keys.index), client.zcard(keys.lists)]),
-    )
-    return `${version ?? 0}/${entries}/${lists}`
+  changeMark(ns: string): Promise<string> {
+    return readChangeMark(this.redis, ns)
   }
 
   // --- Maintenance ---
@@ -381,39 +298,18 @@ export class RedisBackend implements Backend {
     return done === 1
   }
 
-  async sweep(now: number, limit: number): Promise<number> {
-    const setKey = expiringSetKey(this.redis.prefix)
-    const namespaces = await this.redis.guarded(this.redis.client.smembers(setKey))
-    let removed = 0
-    for (const ns of namespaces) {
-      if (removed >= limit) break
-      const keys = this.redis.keys(ns)
-      const [count, left] = (await this.redis.run(
-        'sweep',
-        [keys.index, keys.expiring, keys.info, keys.changes, keys.changeHead],
-        [keys.base, now, limit - removed, this.logSpec],
-      )) as [number, number]
-      removed += count
-      if (left === 0) {
-        // A write may have added an expiring entry between the script and SREM: look again after.
-        await this.redis.guarded(this.redis.client.srem(setKey, ns))
-        if ((await this.redis.guarded(this.redis.client.exists(keys.expiring))) === 1) {
-          await this.redis.guarded(this.redis.client.sadd(setKey, ns))
-        }
-      }
-    }
-    return removed
+  sweep(now: number, limit: number): Promise<number> {
+    return this.expiring.sweep(now, limit, this.changeLog.spec)
   }
 
   // --- Change log ---
 
-  async changes(ns: string, after: number, limit: number): Promise<ChangePage> {
-    if (!this.feed) throw new UnavailableError('change-log-off', 'the change log is switched off')
-    return this.feed.read(ns, after, limit)
+  changes(ns: string, after: number, limit: number): Promise<ChangePage> {
+    return this.changeLog.read(ns, after, limit)
   }
 
   subscribe(ns: string, listener: ChangeListener): () => void {
-    return this.feed ? this.feed.subscribe(ns, listener) : () => {}
+    return this.changeLog.subscribe(ns, listener)
   }
 
   async ping(): Promise<void> {
@@ -423,7 +319,7 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.feed?.close()
+    this.changeLog.close()
     this.reads.close()
     await this.redis.close()
   }
@@ -433,19 +329,6 @@ export class RedisBackend implements Backend {
   /** Runs a write's script through the near cache's side of it (entry-reads.ts). */
   private forgetting(entryKeys: Buffer[], ...run: Parameters<RedisConnection['run']>): Promise<Reply> {
     return this.reads.writing(entryKeys, () => this.redis.run(...run))
-  }
-
-  /**
-   * Tells the sweeper that a namespace has expiring entries: when a write made its expiry index
-   * non-empty, and now and then besides, so a reminder lost with a crashed process is made good.
-   */
-  private hint(ns: string, expiring: boolean, first: boolean): void {
-    if (!expiring) return
-    const now = Date.now()
-    if (!first && now - (this.hinted.get(ns) ?? 0) < HINT_INTERVAL_MS) return
-    this.hinted.set(ns, now)
-    if (this.hinted.size > 10_000) this.hinted.clear()
-    this.redis.client.sadd(expiringSetKey(this.redis.prefix), ns).catch(() => this.hinted.delete(ns))
   }
 }
 

@@ -1,6 +1,7 @@
 // The embedded default backend: SQLite in WAL mode through node:sqlite, which both Bun and Deno
-// provide. Writes go through the group commit (group-commit.ts), point reads through the read
-// cache (read-cache.ts); lists live in their own tables (lists.ts).
+// provide. Writes go through the group commit (group-commit.ts) and write their rows through
+// entry-writes.ts, point reads through the read cache (read-cache.ts); lists live in their own
+// tables (lists.ts); import's write is restore.ts, the change log changes.ts.
 
 import type {
   Backend,
@@ -14,26 +15,19 @@ import type {
 } from '../backend.ts'
 import { compareBytes, fromUtf8, prefixEnd, utf8 } from '../bytes.ts'
 import {
-  type Change,
   type ChangeListener,
   type ChangeLogOptions,
   type ChangePage,
   DEFAULT_CHANGE_LOG,
 } from '../changes.ts'
 import { CONFLICT_MESSAGES, conditionsOfCheck, failedCondition, hasConditions } from '../conditions.ts'
-import { ConflictError, QuotaExceededError, UnavailableError } from '../errors.ts'
+import { ConflictError, UnavailableError } from '../errors.ts'
 import { addToStored } from '../numbers.ts'
-import {
-  type Entry,
-  type IncrementResult,
-  kindOfCode,
-  type ScanPage,
-  type ScanQuery,
-  VALUE_KIND_CODES,
-} from '../types.ts'
+import { type Entry, type IncrementResult, kindOfCode, type ScanPage, type ScanQuery } from '../types.ts'
 import { EXPIRED, SqliteChangeLog } from './changes.ts'
 import { Database, type SqliteSyncMode } from './database.ts'
 import { ENTRY_COLUMNS, type EntryRow, LIVE, toEntry } from './entry-rows.ts'
+import { EntryWrites, type Made } from './entry-writes.ts'
 import { GroupCommit } from './group-commit.ts'
 import { SqliteLists } from './lists.ts'
 import { ReadCache } from './read-cache.ts'
@@ -47,15 +41,13 @@ export interface SqliteOptions {
   changeLog?: ChangeLogOptions | null
 }
 
-/** A write's change records, heard once it commits; undefined when the log is off. */
-type Made = Change[] | undefined
-
 export class SqliteBackend implements Backend {
   readonly name = 'sqlite'
   private readonly database: Database
   private readonly writer: GroupCommit
   private readonly cache: ReadCache
   private readonly lists: SqliteLists
+  private readonly rows: EntryWrites
   private readonly changeLog: SqliteChangeLog | null
   private closed = false
   private readonly path: string
@@ -70,6 +62,7 @@ export class SqliteBackend implements Backend {
       options.changeLog === null
         ? null
         : new SqliteChangeLog(this.database, options.changeLog ?? DEFAULT_CHANGE_LOG, this.writer)
+    this.rows = new EntryWrites(this.database, this.cache, this.changeLog)
   }
 
   get logsChanges(): boolean {
@@ -108,22 +101,22 @@ export class SqliteBackend implements Backend {
     return this.logged(ns, (made) => {
       const { maxKeys } = conditions
       if (hasConditions(conditions) || maxKeys !== undefined) {
-        const current = this.liveVersion(ns, key, now)
+        const current = this.rows.liveVersion(ns, key, now)
         const failed = failedCondition(conditions, current)
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
-        if (maxKeys !== undefined && current === null) this.checkQuota(ns, maxKeys, now)
+        if (maxKeys !== undefined && current === null) this.rows.checkQuota(ns, maxKeys, now)
       }
-      return this.upsert(ns, key, value, now, made)
+      return this.rows.upsert(ns, key, value, now, made)
     })
   }
 
   delete(ns: string, key: Uint8Array, conditions: DeleteConditions, now: number): Promise<boolean> {
     return this.logged(ns, (made) => {
       if (hasConditions(conditions)) {
-        const failed = failedCondition(conditions, this.liveVersion(ns, key, now))
+        const failed = failedCondition(conditions, this.rows.liveVersion(ns, key, now))
         if (failed) throw new ConflictError(failed, CONFLICT_MESSAGES[failed])
       }
-      return this.remove(ns, key, now, made)
+      return this.rows.remove(ns, key, now, made)
     })
   }
 
@@ -139,7 +132,7 @@ export class SqliteBackend implements Backend {
         .sql(`SELECT value, kind FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`)
         .get({ ns, key, now }) as { value: Uint8Array; kind: number } | undefined
       const sum = addToStored(row ? { kind: kindOfCode(row.kind), text: fromUtf8(row.value) } : null, delta)
-      const version = this.upsert(
+      const version = this.rows.upsert(
         ns,
         key,
         { bytes: utf8(sum.text), kind: sum.kind, contentType: null, metadata: null, expiresAt },
@@ -184,7 +177,7 @@ export class SqliteBackend implements Backend {
   }
 
   async count(ns: string, prefix: Uint8Array | undefined, now: number): Promise<number> {
-    return this.countLive(ns, prefix, now)
+    return this.rows.countLive(ns, prefix, now)
   }
 
   batch(ns: string, ops: BackendBatchOp[], now: number): Promise<Array<number | null>> {
@@ -192,19 +185,19 @@ export class SqliteBackend implements Backend {
       // Every condition is judged against the state before the batch, as on Redis.
       ops.forEach((op, index) => {
         if (op.type !== 'check' && !hasConditions(op)) return
-        const current = this.liveVersion(ns, op.key, now)
+        const current = this.rows.liveVersion(ns, op.key, now)
         const failed = failedCondition(op.type === 'check' ? conditionsOfCheck(op) : op, current)
         if (failed) throw new ConflictError(failed, `condition of operation ${index} failed`, index)
       })
       return ops.map((op) => {
         if (op.type === 'put') {
-          return this.upsert(ns, op.key, op.value, now, made)
+          return this.rows.upsert(ns, op.key, op.value, now, made)
         }
         if (op.type === 'delete') {
-          this.remove(ns, op.key, now, made)
+          this.rows.remove(ns, op.key, now, made)
           return null
         }
-        return this.liveVersion(ns, op.key, now)
+        return this.rows.liveVersion(ns, op.key, now)
       })
     })
   }
@@ -342,78 +335,5 @@ export class SqliteBackend implements Backend {
   private logged<T>(ns: string, run: (made: Made) => T): Promise<T> {
     if (this.changeLog) return this.changeLog.write(this.writer, ns, run)
     return this.writer.write(() => run(undefined))
-  }
-
-  /** Deletes an entry; true when it was live. Recorded as a delete, or as an expiry when it had expired unswept. */
-  private remove(ns: string, key: Uint8Array, now: number, made: Made): boolean {
-    this.cache.forget(ns, key)
-    const removed = this.database
-      .sql('DELETE FROM entries WHERE ns = :ns AND key = :key RETURNING expires_at')
-      .get({ ns, key }) as { expires_at: number | null } | undefined
-    if (removed === undefined) return false
-    const live = removed.expires_at === null || removed.expires_at > now
-    if (made) this.changeLog?.record(made, ns, live ? 'delete' : 'expire', key, null, null, now)
-    return live
-  }
-
-  /** Writes an entry; with the change log on, records it as a put under the revision taken alongside its version. */
-  private upsert(ns: string, key: Uint8Array, value: StoredValue, now: number, made?: Change[]): number {
-    this.cache.forget(ns, key)
-    const log = made && this.changeLog
-    const { version, revision } = this.database
-      .sql(
-        log
-          ? `INSERT INTO namespace_state (ns, version, stored_keys, revision) VALUES (:ns, 1, 0, 1)
-       ON CONFLICT (ns) DO UPDATE SET version = version + 1, revision = revision + 1 RETURNING version, revision`
-          : `INSERT INTO namespace_state (ns, version, stored_keys) VALUES (:ns, 1, 0)
-       ON CONFLICT (ns) DO UPDATE SET version = version + 1 RETURNING version`,
-      )
-      .get({ ns }) as { version: number; revision?: number }
-    this.database
-      .sql(
-        `INSERT INTO entries (ns, key, value, kind, content_type, metadata, version, updated_at, expires_at)
-       VALUES (:ns, :key, :value, :kind, :contentType, :metadata, :version, :now, :expiresAt)
-       ON CONFLICT (ns, key) DO UPDATE SET value = :value, kind = :kind, content_type = :contentType,
-         metadata = :metadata, version = :version, updated_at = :now, expires_at = :expiresAt`,
-      )
-      .run({
-        ns,
-        key,
-        value: value.bytes,
-        kind: VALUE_KIND_CODES[value.kind],
-        contentType: value.contentType,
-        metadata: value.metadata,
-        version,
-        now,
-        expiresAt: value.expiresAt,
-      })
-    if (log) log.record(made, ns, 'put', key, version, value.expiresAt, now, revision)
-    return version
-  }
-
-  private liveVersion(ns: string, key: Uint8Array, now: number): number | null {
-    const row = this.database
-      .sql(`SELECT version FROM entries WHERE ns = :ns AND key = :key AND ${LIVE}`)
-      .get({ ns, key, now }) as { version: number } | undefined
-    return row?.version ?? null
-  }
-
-  /** Stored keys include expired ones not yet swept: only when they reach the quota is it worth counting exactly. */
-  private checkQuota(ns: string, maxKeys: number, now: number): void {
-    const state = this.database.sql('SELECT stored_keys FROM namespace_state WHERE ns = :ns').get({ ns }) as
-      | { stored_keys: number }
-      | undefined
-    if ((state?.stored_keys ?? 0) < maxKeys) return
-    if (this.countLive(ns, undefined, now) >= maxKeys) throw new QuotaExceededError('keys')
-  }
-
-  private countLive(ns: string, prefix: Uint8Array | undefined, now: number): number {
-    const upper = prefix?.length ? prefixEnd(prefix) : null
-    const row = this.database
-      .sql(
-        `SELECT count(*) AS n FROM entries WHERE ns = :ns AND key >= :lower ${upper ? 'AND key < :upper' : ''} AND ${LIVE}`,
-      )
-      .get({ ns, now, lower: prefix ?? new Uint8Array(0), ...(upper ? { upper } : {}) }) as { n: number }
-    return row.n
   }
 }
