@@ -163,6 +163,8 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
 
   step("the API page lists each dialect's base URL and reads its OpenAPI document", async () => {
     await page.click('nav >> text=API')
+    // The page's own heading first: until it shows, the cards of the page before may still be there.
+    await page.getByRole('heading', { name: 'API documents' }).waitFor()
     await page.locator('section.card h2').waitFor()
     expect(await page.locator('table').first().textContent()).toContain('/client/v4')
     await page.click('nav.tabs >> text=workers-kv')
