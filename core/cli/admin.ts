@@ -2,12 +2,11 @@
 // as the /admin HTTP API, working on the configured store directly, or, given --url (KVGATE_URL),
 // through a running server's /admin API with KVGATE_ADMIN_TOKEN.
 
-import { parseArgs } from 'node:util'
 import { Accounts } from '../auth/accounts.ts'
 import { accountKinds, type Dialect } from '../dialect.ts'
 import { isEngineError } from '../engine/errors.ts'
 import { UsageError } from './fail.ts'
-import { openConfiguredEngine, STORE_FLAGS, STORE_USAGE } from './store.ts'
+import { openConfiguredEngine, parseStoreCommand, STORE_USAGE } from './store.ts'
 
 export const ADMIN_USAGE = `usage:
   kvgate admin accounts create --dialect DIALECT [--name NAME]
@@ -29,7 +28,16 @@ export async function runAdmin(
   env: Record<string, string | undefined>,
   dialects: Dialect[],
 ): Promise<unknown> {
-  const { values, positionals } = parseAdminArgs(argv)
+  const { values, positionals } = parseStoreCommand(
+    argv,
+    {
+      dialect: { type: 'string' },
+      name: { type: 'string' },
+      which: { type: 'string' },
+      url: { type: 'string' },
+    },
+    ADMIN_USAGE,
+  )
   const operation = toOperation(positionals, values)
   const url = values.url ?? env.KVGATE_URL
   if (url) return remote(url, env.KVGATE_ADMIN_TOKEN, operation)
@@ -54,24 +62,6 @@ export async function runAdmin(
     throw error
   } finally {
     await engine.close()
-  }
-}
-
-function parseAdminArgs(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        dialect: { type: 'string' },
-        name: { type: 'string' },
-        which: { type: 'string' },
-        url: { type: 'string' },
-        ...STORE_FLAGS,
-      },
-    })
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${ADMIN_USAGE}`)
   }
 }
 

@@ -6,18 +6,15 @@ import { once } from 'node:events'
 import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
-import { parseArgs } from 'node:util'
-import { loadConfig } from '../config.ts'
-import { countEntries, type ExportStats, exportDump } from '../data/exporter.ts'
+import { countEntries, emptyExportStats, exportDump } from '../data/exporter.ts'
 import { DumpError } from '../data/format.ts'
 import { ImportConflictError, type OnConflict } from '../data/import-writer.ts'
 import { emptyImportStats, importDump } from '../data/importer.ts'
 import type { Dialect } from '../dialect.ts'
-import { Engine } from '../engine/engine.ts'
 import { isEngineError } from '../engine/errors.ts'
-import { openBackend } from '../engine/store.ts'
 import { UsageError } from './fail.ts'
 import { Progress, rateOf } from './progress.ts'
+import { openConfiguredEngine, parseStoreCommand } from './store.ts'
 
 const STORE_FLAGS = `store flags (else the environment): --data FILE | --redis-url URL | --redis-cluster-nodes HOST:PORT,... | --config FILE`
 
@@ -28,36 +25,6 @@ ${STORE_FLAGS}`
 export const IMPORT_USAGE = `usage: kvgate import FILE|- [--on-conflict skip|overwrite|fail]
   reads a dump into the store (default skip: what exists is kept); run it again to resume
 ${STORE_FLAGS}`
-
-const STORE_OPTIONS = {
-  data: { type: 'string' },
-  'redis-url': { type: 'string' },
-  'redis-cluster-nodes': { type: 'string' },
-  config: { type: 'string' },
-} as const
-
-function parse<O extends Record<string, { type: 'string' }>>(argv: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options: { ...STORE_OPTIONS, ...options } })
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${usage}`)
-  }
-}
-
-function openEngine(
-  values: Record<string, unknown>,
-  env: Record<string, string | undefined>,
-  dialects: Dialect[],
-) {
-  const storeFlags = Object.keys(STORE_OPTIONS).flatMap((flag) =>
-    values[flag] === undefined ? [] : [`--${flag}`, String(values[flag])],
-  )
-  const config = loadConfig({ env, argv: storeFlags, dialects })
-  return new Engine(openBackend(config.store, { timeoutMs: config.storeTimeoutMs }), {
-    sweepIntervalMs: 0,
-    limits: config.engineLimits,
-  })
-}
 
 /** Ctrl-C asks the running command to stop at its next page; a second one leaves at once. */
 function stopOnInterrupt(): { stop: () => boolean; dispose: () => void } {
@@ -95,7 +62,7 @@ export async function runExport(
   env: Record<string, string | undefined>,
   dialects: Dialect[],
 ): Promise<number> {
-  const { values, positionals } = parse(
+  const { values, positionals } = parseStoreCommand(
     argv,
     { dialect: { type: 'string' }, namespace: { type: 'string' }, out: { type: 'string' } },
     EXPORT_USAGE,
@@ -104,7 +71,7 @@ export async function runExport(
   if (values.dialect !== undefined && !dialects.some((d) => d.name === values.dialect)) {
     throw new UsageError(`--dialect must be one of: ${dialects.map((d) => d.name).join(', ')}`)
   }
-  const engine = openEngine(values, env, dialects)
+  const engine = openConfiguredEngine(values, env, dialects)
   const interrupt = stopOnInterrupt()
   // A file is written beside its name and renamed once whole: FILE never holds a partial dump.
   // Anything but a regular file (/dev/null, a pipe, a device) is written as it is: renaming onto
@@ -112,15 +79,7 @@ export async function runExport(
   const partial = values.out === undefined || !regularOrAbsent(values.out) ? null : `${values.out}.partial`
   const out: Writable = values.out === undefined ? process.stdout : createWriteStream(partial ?? values.out)
   const progress = new Progress('export')
-  const stats: ExportStats = {
-    accounts: 0,
-    namespaces: 0,
-    entries: 0,
-    lists: 0,
-    inconsistent: [],
-    complete: false,
-    consistency: 'none',
-  }
+  const stats = emptyExportStats()
   const options = {
     dialect: values.dialect,
     namespace: values.namespace,
@@ -186,7 +145,7 @@ export async function runImport(
   env: Record<string, string | undefined>,
   dialects: Dialect[],
 ): Promise<number> {
-  const { values, positionals } = parse(argv, { 'on-conflict': { type: 'string' } }, IMPORT_USAGE)
+  const { values, positionals } = parseStoreCommand(argv, { 'on-conflict': { type: 'string' } }, IMPORT_USAGE)
   const [file, ...extra] = positionals
   if (file === undefined || extra.length > 0) throw new UsageError(IMPORT_USAGE)
   const onConflict = (values['on-conflict'] ?? 'skip') as OnConflict
@@ -204,7 +163,7 @@ export async function runImport(
     }
     input = createReadStream(file)
   }
-  const engine = openEngine(values, env, dialects)
+  const engine = openConfiguredEngine(values, env, dialects)
   const interrupt = stopOnInterrupt()
   const progress = new Progress('import')
   const stats = emptyImportStats()

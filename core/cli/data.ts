@@ -4,7 +4,6 @@
 // aligned tables and `get` prints the value itself (with its facts above it on a terminal).
 
 import { Buffer } from 'node:buffer'
-import { parseArgs } from 'node:util'
 import { AdminData, type NamespaceJson } from '../admin/data.ts'
 import type { EntryJson, EntryWrite, KeyRowJson } from '../admin/entry-json.ts'
 import { Accounts } from '../auth/accounts.ts'
@@ -14,7 +13,7 @@ import { isEngineError } from '../engine/errors.ts'
 import { HttpError } from '../http/errors.ts'
 import { remoteData } from './data-remote.ts'
 import { UsageError } from './fail.ts'
-import { openConfiguredEngine, STORE_FLAGS, STORE_USAGE } from './store.ts'
+import { openConfiguredEngine, parseStoreCommand, STORE_USAGE } from './store.ts'
 import { formatTable } from './table.ts'
 
 export const DATA_USAGE = `usage:
@@ -62,7 +61,20 @@ export async function runData(
   dialects: Dialect[],
   io: DataIo,
 ): Promise<DataOutput> {
-  const { values, positionals } = parseDataArgs(argv)
+  const { values, positionals } = parseStoreCommand(
+    argv,
+    {
+      dialect: { type: 'string' },
+      account: { type: 'string' },
+      prefix: { type: 'string' },
+      cursor: { type: 'string' },
+      limit: { type: 'string' },
+      ttl: { type: 'string' },
+      json: { type: 'boolean' },
+      url: { type: 'string' },
+    },
+    DATA_USAGE,
+  )
   const [action, ns, keyText, value, ...extra] = positionals
   const usage = (problem: string) => new UsageError(`${problem}\n${DATA_USAGE}`)
   const needs = (count: number, what: string) => {
@@ -161,28 +173,6 @@ export async function runData(
     throw error
   } finally {
     await close()
-  }
-}
-
-function parseDataArgs(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        dialect: { type: 'string' },
-        account: { type: 'string' },
-        prefix: { type: 'string' },
-        cursor: { type: 'string' },
-        limit: { type: 'string' },
-        ttl: { type: 'string' },
-        json: { type: 'boolean' },
-        url: { type: 'string' },
-        ...STORE_FLAGS,
-      },
-    })
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${DATA_USAGE}`)
   }
 }
 

@@ -46,6 +46,17 @@ export interface ExportStats extends Totals {
   consistency: Consistency
 }
 
+/** Stats for an export that has not started: what exportDump fills in as it goes. */
+export const emptyExportStats = (): ExportStats => ({
+  accounts: 0,
+  namespaces: 0,
+  entries: 0,
+  lists: 0,
+  inconsistent: [],
+  complete: false,
+  consistency: 'none',
+})
+
 /** The backend under the engine's wrappers (timing, loading), where snapshot and changeMark live. */
 export async function storeOf(engine: Engine): Promise<Backend> {
   let backend = engine.backend

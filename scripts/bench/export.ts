@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ExportStats, exportDump } from '../../core/data/exporter.ts'
+import { emptyExportStats, exportDump } from '../../core/data/exporter.ts'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
@@ -162,15 +162,6 @@ async function serving(store: Store, bucket: string, during: () => Promise<unkno
 
 /** True while the loaded phase runs: exports go on back to back until it ends. */
 let busy = false
-const newStats = (): ExportStats => ({
-  accounts: 0,
-  namespaces: 0,
-  entries: 0,
-  lists: 0,
-  inconsistent: [],
-  complete: false,
-  consistency: 'none',
-})
 const rows: string[] = []
 for (const name of BACKENDS) {
   if (name === 'redis' && !(await requireRedis('redis', redisUrl()))) {
@@ -192,7 +183,7 @@ for (const name of BACKENDS) {
     const load = which('wrk')
       ? await serving(source, bucket, async () => {
           // In this process, so the loaded phase is all export (a child would spend part of it starting).
-          for await (const _chunk of exportDump(reader, {}, newStats())) if (!busy) break
+          for await (const _chunk of exportDump(reader, {}, emptyExportStats())) if (!busy) break
         })
       : null
     await reader.close()

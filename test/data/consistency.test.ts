@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ExportStats, exportDump } from '../../core/data/exporter.ts'
+import { emptyExportStats, exportDump } from '../../core/data/exporter.ts'
 import { readLine } from '../../core/data/format.ts'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
@@ -16,16 +16,6 @@ import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
 import { dropPrefix, redisUrl, requireRedis, testPrefix } from '../support/redis.ts'
 
 const PAIRS = 700 // 1,400 entries: three scan pages
-
-const newStats = (): ExportStats => ({
-  accounts: 0,
-  namespaces: 0,
-  entries: 0,
-  lists: 0,
-  inconsistent: [],
-  complete: false,
-  consistency: 'none',
-})
 
 async function writePair(engine: Engine, ns: string, pair: number, value: string): Promise<void> {
   await engine.batch(ns, [
@@ -42,7 +32,7 @@ async function prepare(engine: Engine): Promise<string> {
 
 /** Exports, calling `during` after each chunk; returns the lines and whether the pairs agree in every block. */
 async function exportWhile(engine: Engine, ns: string, during: () => Promise<void>) {
-  const stats = newStats()
+  const stats = emptyExportStats()
   let text = ''
   for await (const chunk of exportDump(engine, { namespace: ns }, stats)) {
     text += chunk

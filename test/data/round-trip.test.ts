@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ExportStats, exportDump } from '../../core/data/exporter.ts'
+import { type ExportStats, emptyExportStats, exportDump } from '../../core/data/exporter.ts'
 import type { OnConflict } from '../../core/data/import-writer.ts'
 import { emptyImportStats, importDump } from '../../core/data/importer.ts'
 import { utf8 } from '../../core/engine/bytes.ts'
@@ -33,18 +33,8 @@ function open(env: Record<string, string>): TestKvgate {
 }
 const embedded = (name: string) => open({ KVGATE_DATA: join(folder, `${name}.db`) })
 
-const newStats = (): ExportStats => ({
-  accounts: 0,
-  namespaces: 0,
-  entries: 0,
-  lists: 0,
-  inconsistent: [],
-  complete: false,
-  consistency: 'none',
-})
-
 async function dump(kvgate: TestKvgate): Promise<{ lines: string[]; stats: ExportStats }> {
-  const stats = newStats()
+  const stats = emptyExportStats()
   let text = ''
   for await (const chunk of exportDump(kvgate.engine, { sides: () => ['scripts'] }, stats)) text += chunk
   return { lines: text.split('\n').filter(Boolean), stats }
@@ -229,7 +219,7 @@ describe('import on the embedded store', () => {
       value: { bytes: utf8('v') },
     }))
     await kvgate.engine.batch(id, ops)
-    const stats = newStats()
+    const stats = emptyExportStats()
     let chunks = 0
     let text = ''
     for await (const chunk of exportDump(kvgate.engine, { stop: () => chunks > 2 }, stats)) {
