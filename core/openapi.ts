@@ -59,6 +59,19 @@ export const textAnswer = (description: string): OpenApiResponse => ({
   content: { 'text/plain': { schema: { type: 'string' } } },
 })
 
+/** A reference to one of the document's components.schemas. */
+export const schemaRef = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
+
+/** A JSON error answer, its body the document's own `Error` schema. */
+export const errorAnswer = (description: string): OpenApiResponse =>
+  jsonAnswer(description, schemaRef('Error'))
+
+/** A required JSON request body. */
+export const jsonBody = (schema: Schema): NonNullable<OpenApiOperation['requestBody']> => ({
+  required: true,
+  content: { 'application/json': { schema } },
+})
+
 /** An answer without a body. */
 export const emptyAnswer = (description: string): OpenApiResponse => ({ description })
 

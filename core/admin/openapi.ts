@@ -2,12 +2,21 @@
 // stats, all behind `Authorization: Bearer $KVGATE_ADMIN_TOKEN`. Paths are relative to /admin.
 
 import { VALUE_KINDS } from '../engine/types.ts'
-import { emptyAnswer, headerParam, jsonAnswer, openApiDocument, queryParam, type Schema } from '../openapi.ts'
+import {
+  emptyAnswer,
+  errorAnswer,
+  headerParam,
+  jsonAnswer,
+  jsonBody,
+  openApiDocument,
+  queryParam,
+  schemaRef,
+} from '../openapi.ts'
 import { VERSION } from '../version.ts'
 import { watchOperation } from '../watch/openapi.ts'
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
-const error = (description: string) => jsonAnswer(description, ref('Error'))
+const ref = schemaRef
+const error = errorAnswer
 const refused = { '401': error('missing or wrong admin token') }
 const time = { type: ['string', 'null'], format: 'date-time' }
 const limit = (max: number) =>
@@ -27,21 +36,14 @@ export const adminOpenApi = openApiDocument({
       post: {
         summary: 'Create an account and its credentials (shown once)',
         tags: ['accounts'],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['dialect'],
-                properties: {
-                  dialect: { enum: ['cloudkv', 'workers-kv', 'lightkv', 'rocketstack'] },
-                  name: { type: ['string', 'null'], maxLength: 200 },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['dialect'],
+          properties: {
+            dialect: { enum: ['cloudkv', 'workers-kv', 'lightkv', 'rocketstack'] },
+            name: { type: ['string', 'null'], maxLength: 200 },
           },
-        },
+        }),
         responses: {
           '201': jsonAnswer('the account and its credentials', ref('IssuedCredentials')),
           '400': error('bad input'),
@@ -171,7 +173,7 @@ export const adminOpenApi = openApiDocument({
         parameters: [
           headerParam('If-Match', 'write only if the entry is at this version ("*": only if it exists)'),
         ],
-        requestBody: { required: true, content: { 'application/json': { schema: ref('EntryWrite') } } },
+        requestBody: jsonBody(ref('EntryWrite')),
         responses: {
           '200': {
             ...jsonAnswer('written', { type: 'object', properties: { version: { type: 'integer' } } }),

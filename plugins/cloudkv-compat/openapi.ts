@@ -3,6 +3,7 @@
 
 import {
   emptyAnswer,
+  errorAnswer,
   jsonAnswer,
   type OpenApiOperation,
   type OpenApiPathItem,
@@ -14,7 +15,7 @@ import {
 import { VERSION } from '../../core/version.ts'
 import { watchOperation } from '../../core/watch/openapi.ts'
 
-const error = (description: string) => jsonAnswer(description, { $ref: '#/components/schemas/Error' })
+const error = errorAnswer
 const denied = { '401': error('missing or wrong api-key'), '403': error("the bucket's mode refuses it") }
 const notFound = error('no such bucket or key')
 /** A plain OPTIONS (a CORS preflight is answered by kvgate itself, on every path). */

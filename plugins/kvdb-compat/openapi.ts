@@ -4,6 +4,7 @@
 // listed as such here.
 
 import {
+  jsonBody,
   type OpenApiMethod,
   type OpenApiOperation,
   type OpenApiPathItem,
@@ -117,30 +118,23 @@ export const kvdbOpenApi = openApiDocument({
       get: listing,
       post: {
         summary: 'A transaction: puts and deletes, all or nothing',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
+        requestBody: jsonBody({
+          type: 'object',
+          properties: {
+            txn: {
+              type: 'array',
+              items: {
                 type: 'object',
                 properties: {
-                  txn: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      properties: {
-                        set: { type: 'string' },
-                        delete: { type: 'string' },
-                        value: {},
-                        ttl: { type: 'integer' },
-                      },
-                    },
-                  },
+                  set: { type: 'string' },
+                  delete: { type: 'string' },
+                  value: {},
+                  ttl: { type: 'integer' },
                 },
               },
             },
           },
-        },
+        }),
         responses: {
           '200': text('applied'),
           '400': text('bad operation'),

@@ -2,17 +2,19 @@
 // behind per-app tokens. Paths are relative to the dialect's base URL.
 
 import {
+  errorAnswer,
   jsonAnswer,
-  type OpenApiOperation,
+  jsonBody,
   openApiDocument,
   queryParam,
   type Schema,
+  schemaRef,
 } from '../../core/openapi.ts'
 import { VERSION } from '../../core/version.ts'
 import { watchOperation } from '../../core/watch/openapi.ts'
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
-const error = (description: string) => jsonAnswer(description, ref('Error'))
+const ref = schemaRef
+const error = errorAnswer
 const ok = (description: string, data: Schema = {}) =>
   jsonAnswer(description, { type: 'object', properties: { ok: { const: true }, data } })
 const common = {
@@ -23,10 +25,8 @@ const common = {
 const writing = { '403': error('FORBIDDEN: a read token cannot write') }
 const keyParam = queryParam('key', 'the key')
 const valueParam = queryParam('value', 'a value, as text or as JSON')
-const body = (properties: Record<string, Schema>, required: string[]): OpenApiOperation['requestBody'] => ({
-  required: true,
-  content: { 'application/json': { schema: { type: 'object', required, properties } } },
-})
+const body = (properties: Record<string, Schema>, required: string[]) =>
+  jsonBody({ type: 'object', required, properties })
 const values = { type: 'array', items: ref('Primitive') }
 const keyAndValues = ok('the list after the change', {
   type: 'object',

@@ -1,12 +1,21 @@
 // RocketStack's OpenAPI document (/openapi/rocketstack.json): JSON items with versions, TTL and
 // conditions. Paths are relative to the dialect's base URL.
 
-import { headerParam, jsonAnswer, openApiDocument, queryParam, type Schema } from '../../core/openapi.ts'
+import {
+  errorAnswer,
+  headerParam,
+  jsonAnswer,
+  jsonBody,
+  openApiDocument,
+  queryParam,
+  type Schema,
+  schemaRef,
+} from '../../core/openapi.ts'
 import { VERSION } from '../../core/version.ts'
 import { watchOperation } from '../../core/watch/openapi.ts'
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
-const error = (description: string) => jsonAnswer(description, ref('Error'))
+const ref = schemaRef
+const error = errorAnswer
 const common = {
   '401': error('UNAUTHORIZED: missing or wrong API key'),
   '429': error('RATE_LIMITED, with Retry-After'),
@@ -63,23 +72,16 @@ export const rocketstackOpenApi = openApiDocument({
           headerParam('If-Match', 'write only at this version ("*": only if it exists)'),
           headerParam('If-None-Match', '"*": write only if absent'),
         ],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['value'],
-                properties: {
-                  value: { description: 'any JSON' },
-                  ttlSeconds: { type: 'integer', minimum: 1 },
-                  ifNotExists: { type: 'boolean' },
-                  ifVersion: { type: 'string' },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['value'],
+          properties: {
+            value: { description: 'any JSON' },
+            ttlSeconds: { type: 'integer', minimum: 1 },
+            ifNotExists: { type: 'boolean' },
+            ifVersion: { type: 'string' },
           },
-        },
+        }),
         responses: {
           '200': { ...jsonAnswer('written', data(ref('Item'))), headers: etag },
           '400': error('BAD_REQUEST'),

@@ -3,10 +3,12 @@
 
 import {
   jsonAnswer,
+  jsonBody,
   type OpenApiOperation,
   openApiDocument,
   queryParam,
   type Schema,
+  schemaRef,
 } from '../../core/openapi.ts'
 import { VERSION } from '../../core/version.ts'
 import { watchOperation } from '../../core/watch/openapi.ts'
@@ -16,8 +18,8 @@ const envelope = (result: Schema = {}): Schema => ({
   type: 'object',
   properties: {
     success: { type: 'boolean' },
-    errors: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
-    messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
+    errors: { type: 'array', items: schemaRef('Message') },
+    messages: { type: 'array', items: schemaRef('Message') },
     result,
   },
 })
@@ -45,18 +47,11 @@ const list: OpenApiOperation = {
 }
 const create: OpenApiOperation = {
   summary: 'Create a namespace',
-  requestBody: {
-    required: true,
-    content: {
-      'application/json': {
-        schema: {
-          type: 'object',
-          required: ['title'],
-          properties: { title: { type: 'string' }, jurisdiction: { type: 'string' } },
-        },
-      },
-    },
-  },
+  requestBody: jsonBody({
+    type: 'object',
+    required: ['title'],
+    properties: { title: { type: 'string' }, jurisdiction: { type: 'string' } },
+  }),
   responses: { '200': ok('created', namespace), ...common },
 }
 /** A key ".." arrives as the namespace's path with a trailing slash: it names that key, refused. */
@@ -64,10 +59,7 @@ const dotDot: OpenApiOperation = {
   summary: 'A key ".." (resolved by the URL parser): refused as an illegal key name',
   responses: { ...common, '400': failure('illegal key name (code 10019)'), '404': notFound },
 }
-const keysBody = {
-  required: true,
-  content: { 'application/json': { schema: { type: 'array', items: { type: 'string' } } } },
-}
+const keysBody = jsonBody({ type: 'array', items: { type: 'string' } })
 const deleted = ok('deleted', {
   type: 'object',
   properties: { successful_key_count: { type: 'integer' }, unsuccessful_keys: { type: 'array' } },
@@ -119,14 +111,11 @@ export const workersKvOpenApi = openApiDocument({
       },
       put: {
         summary: 'Rename a namespace',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: { type: 'object', required: ['title'], properties: { title: { type: 'string' } } },
-            },
-          },
-        },
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['title'],
+          properties: { title: { type: 'string' } },
+        }),
         responses: { '200': ok('renamed', namespace), '404': notFound, ...common },
       },
       delete: {
@@ -202,28 +191,21 @@ export const workersKvOpenApi = openApiDocument({
     [`${NS}/{namespace_id}/bulk`]: {
       put: {
         summary: 'Write up to 10,000 values, all or nothing',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['key', 'value'],
-                  properties: {
-                    key: { type: 'string' },
-                    value: { type: 'string' },
-                    base64: { type: 'boolean' },
-                    expiration: { type: 'integer' },
-                    expiration_ttl: { type: 'integer' },
-                    metadata: {},
-                  },
-                },
-              },
+        requestBody: jsonBody({
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['key', 'value'],
+            properties: {
+              key: { type: 'string' },
+              value: { type: 'string' },
+              base64: { type: 'boolean' },
+              expiration: { type: 'integer' },
+              expiration_ttl: { type: 'integer' },
+              metadata: {},
             },
           },
-        },
+        }),
         responses: { '200': ok('written'), '404': notFound, '413': failure('too large'), ...common },
       },
       delete: {
@@ -242,22 +224,15 @@ export const workersKvOpenApi = openApiDocument({
     [`${NS}/{namespace_id}/bulk/get`]: {
       post: {
         summary: 'Read up to 100 values',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['keys'],
-                properties: {
-                  keys: { type: 'array', items: { type: 'string' } },
-                  type: { enum: ['text', 'json'] },
-                  withMetadata: { type: 'boolean' },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['keys'],
+          properties: {
+            keys: { type: 'array', items: { type: 'string' } },
+            type: { enum: ['text', 'json'] },
+            withMetadata: { type: 'boolean' },
           },
-        },
+        }),
         responses: {
           '200': ok('the values by key', { type: 'object', properties: { values: { type: 'object' } } }),
           '404': notFound,
