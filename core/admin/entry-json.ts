@@ -3,8 +3,10 @@
 
 import { Buffer } from 'node:buffer'
 import { fromUtf8Strict, utf8 } from '../engine/bytes.ts'
+import { inInt64, isFiniteDecimal } from '../engine/numbers.ts'
 import type { Entry, EntryInfo, ValueInput, ValueKind } from '../engine/types.ts'
 import { HttpError } from '../http/errors.ts'
+import { isJson } from '../http/json-text.ts'
 
 export interface KeyRowJson {
   /** UTF-8 text where the key is valid UTF-8, else base64. */
@@ -48,10 +50,6 @@ export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toI
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 const INTEGER = /^-?(0|[1-9][0-9]*)$/
-/** A decimal literal, as the dialects that count (KVdb) take a float: no hex, no spaces, no Infinity. */
-const DECIMAL = /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/
-const INT64_MIN = -(2n ** 63n)
-const INT64_MAX = 2n ** 63n - 1n
 
 /** A key as text when it is UTF-8, else as base64. */
 export function keyText(key: Uint8Array): { key: string; encoding: 'utf8' | 'base64' } {
@@ -169,17 +167,8 @@ function fits(kind: ValueKind, bytes: Uint8Array): boolean {
     case 'json':
       return isJson(text)
     case 'int':
-      return INTEGER.test(text) && BigInt(text) >= INT64_MIN && BigInt(text) <= INT64_MAX
+      return INTEGER.test(text) && inInt64(BigInt(text))
     case 'float':
-      return DECIMAL.test(text) && Number.isFinite(Number(text))
-  }
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text)
-    return true
-  } catch {
-    return false
+      return isFiniteDecimal(text)
   }
 }

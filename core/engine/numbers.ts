@@ -11,6 +11,12 @@ const INT64_MAX = 2n ** 63n - 1n
 /** Whether an integer fits a signed 64-bit counter. */
 export const inInt64 = (value: bigint): boolean => value >= INT64_MIN && value <= INT64_MAX
 
+/** A decimal literal, as the dialects that count (KVdb) take a float: no hex, no spaces, no Infinity. */
+const DECIMAL = /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/
+
+/** Whether text is a decimal literal of a finite float64. */
+export const isFiniteDecimal = (text: string): boolean => DECIMAL.test(text) && Number.isFinite(Number(text))
+
 export interface NumberValue {
   kind: 'int' | 'float'
   value: bigint | number

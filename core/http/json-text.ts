@@ -1,10 +1,20 @@
 // The JSON text of members and elements exactly as a client sent them, for dialects that must keep
 // a value digit for digit (9001.50, integers beyond 2^53), which a JSON.parse round trip would lose.
-// Every function takes text already known to be valid JSON (JSON.parse it first), so none of
-// them needs error handling.
+// Every function but isJson takes text already known to be valid JSON (isJson or JSON.parse it
+// first), so none of them needs error handling.
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r'])
 const END_OF_LITERAL = new Set([',', '}', ']', ...WHITESPACE])
+
+/** Whether text is valid JSON. */
+export function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** Member name -> that member's JSON text, of an object's JSON text (the last one wins, as in JSON.parse). */
 export function memberTexts(text: string): Map<string, string> {

@@ -2,14 +2,14 @@
 // answered on GET and embedded in JSON listings, and the counter and key rules.
 
 import { fromUtf8, fromUtf8Strict, startsWith, utf8 } from '../../core/engine/bytes.ts'
-import { inInt64 } from '../../core/engine/numbers.ts'
+import { inInt64, isFiniteDecimal } from '../../core/engine/numbers.ts'
 import type { ValueInput, ValueKind } from '../../core/engine/types.ts'
+import { isJson } from '../../core/http/json-text.ts'
 import { kvdbError } from './errors.ts'
 
 const INT = /^[+-]?[0-9]+$/
 /** The one spelling of each int64 (no sign on positives, no leading zeros, no -0). */
 const CANONICAL_INT = /^(0|-?[1-9][0-9]*)$/
-const FLOAT = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/
 const JSON_TYPE = /^application\/json\s*(;|$)/i
 
 /** The kind of a value written as raw bytes, with the request's Content-Type. */
@@ -20,21 +20,12 @@ export function detectKind(bytes: Uint8Array, contentType: string | null): Value
     // An int spelled otherwise (+1, 007) keeps its bytes but counts as a float, so every backend
     // reads it the same way (Redis's exact int64 arithmetic takes canonical digits only).
     if (CANONICAL_INT.test(text) && inInt64(BigInt(text))) return 'int'
-    if (FLOAT.test(text) && Number.isFinite(Number(text))) return 'float'
+    if (isFiniteDecimal(text)) return 'float'
   }
   const text = fromUtf8Strict(bytes)
   if (text === null) return 'bytes'
   if (contentType && JSON_TYPE.test(contentType) && isJson(text)) return 'json'
   return 'text'
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text)
-    return true
-  } catch {
-    return false
-  }
 }
 
 export function rawValue(bytes: Uint8Array, contentType: string | null): ValueInput {
@@ -83,10 +74,7 @@ export function parseDelta(body: string): bigint | number {
     if (!inInt64(delta)) throw kvdbError(400, 'counter delta out of range')
     return delta
   }
-  if (FLOAT.test(text)) {
-    const delta = Number(text)
-    if (Number.isFinite(delta)) return delta
-  }
+  if (isFiniteDecimal(text)) return Number(text)
   throw kvdbError(400, 'counter update must be +N or -N')
 }
 
