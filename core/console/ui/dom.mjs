@@ -67,6 +67,22 @@ export const notice = (kind, ...children) =>
   h(`p.notice.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, ...children)
 
 /**
+ * A table's header row, one column heading each.
+ * @param {string[]} headings
+ */
+export function tableHead(headings) {
+  return h(
+    'thead',
+    null,
+    h(
+      'tr',
+      null,
+      headings.map((heading) => h('th', { scope: 'col' }, heading)),
+    ),
+  )
+}
+
+/**
  * A table with a header row; `rows` are arrays of cells.
  * @param {string[]} headings
  * @param {Child[][]} rows
@@ -77,15 +93,7 @@ export function table(headings, rows, empty = 'Nothing here yet.') {
   return h(
     'table',
     null,
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        headings.map((heading) => h('th', { scope: 'col' }, heading)),
-      ),
-    ),
+    tableHead(headings),
     h(
       'tbody',
       null,

@@ -4,7 +4,7 @@
 
 import { api } from '../api.mjs'
 import { base64Bytes, utf8Bytes } from '../bytes.mjs'
-import { h, wrappingLink } from '../dom.mjs'
+import { h, tableHead, wrappingLink } from '../dom.mjs'
 
 export const MAX_ROWS = 100
 
@@ -24,20 +24,7 @@ export function liveTail(page, id, prefix, entryRoute, report) {
     { hidden: true, 'aria-live': 'polite' },
     h('h2', null, 'Live changes ', state),
     empty,
-    h(
-      'table',
-      null,
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          ['Time', 'Event', 'Key', 'Version'].map((heading) => h('th', { scope: 'col' }, heading)),
-        ),
-      ),
-      rows,
-    ),
+    h('table', null, tableHead(['Time', 'Event', 'Key', 'Version']), rows),
   )
   /** @type {AbortController | null} */
   let running = null
