@@ -7,26 +7,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { BUN, childEnv, ROOT, startKvgateChild } from '../support/process.ts'
+import { runKvgate, startKvgateChild } from '../support/process.ts'
 
 const folder = mkdtempSync(join(tmpdir(), 'kvgate-backup-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 /** Runs a kvgate command to its end (not on a TTY: its summary is one JSON line). */
-async function kvgate(args: string[], env: Record<string, string>) {
-  const child = Bun.spawn([BUN, `${ROOT}core/main.ts`, ...args], {
-    env: childEnv({ KVGATE_LOG: 'silent', ...env }),
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ])
-  return { stdout, stderr, code }
-}
+const kvgate = (args: string[], env: Record<string, string>) => runKvgate(args, env)
 
 const SERVER_ENV = { KVGATE_LOG: 'warn', KVGATE_KVDB_RATE_LIMIT: '0' }
 

@@ -3,33 +3,23 @@
 // and a resume with Last-Event-ID after 100 writes made while away.
 
 import { afterAll, expect, test } from 'bun:test'
-import { BUN, childEnv, freePort, ROOT, waitForHealthy } from '../support/process.ts'
+import { type KvgateChild, startKvgateChild } from '../support/process.ts'
 import { dropPrefix, redisUrl, requireRedis, testPrefix } from '../support/redis.ts'
 import { SSE, SseReader } from '../support/watch.ts'
 
 const url = redisUrl()
 const prefix = testPrefix()
-const children: Array<{ kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> }> = []
+const children: KvgateChild[] = []
 
 afterAll(async () => {
-  for (const child of children) {
-    child.kill('SIGTERM')
-    await child.exited
-  }
+  for (const child of children) await child.stop()
   await dropPrefix({ url }, prefix)
 })
 
 async function startKvgate(): Promise<string> {
-  const port = freePort()
-  const child = Bun.spawn([BUN, `${ROOT}core/main.ts`, '--port', String(port), '--host', '127.0.0.1'], {
-    env: childEnv({ REDIS_URL: url, KVGATE_REDIS_PREFIX: prefix, KVGATE_LOG: 'silent' }),
-    stdout: 'ignore',
-    stderr: 'inherit',
-  })
+  const child = await startKvgateChild({ REDIS_URL: url, KVGATE_REDIS_PREFIX: prefix, KVGATE_LOG: 'silent' })
   children.push(child)
-  const base = `http://127.0.0.1:${port}`
-  await waitForHealthy(`${base}/healthz`)
-  return base
+  return child.url
 }
 
 test.skipIf(!(await requireRedis('redis', url)))(

@@ -6,7 +6,7 @@ import { afterAll, expect, test } from 'bun:test'
 import { existsSync, lstatSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUN, childEnv, ROOT, startKvgateChild } from '../support/process.ts'
+import { BUN, childEnv, ROOT, runKvgate, startKvgateChild } from '../support/process.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'kvgate-data-cli-'))
 const serving = join(dir, 'serving.db')
@@ -21,19 +21,7 @@ function run(args: string[]) {
 }
 
 /** The same, without blocking this process (whose requests must go on meanwhile). */
-async function spawn(args: string[]) {
-  const child = Bun.spawn([BUN, join(ROOT, 'core/main.ts'), ...args], {
-    env: childEnv({ KVGATE_LOG: 'silent' }),
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ])
-  return { code, stdout, stderr }
-}
+const spawn = (args: string[]) => runKvgate(args)
 
 const server = await startKvgateChild({ KVGATE_DATA: serving, KVGATE_LOG: 'silent' })
 afterAll(() => server.stop())

@@ -6,6 +6,32 @@ import type { Subprocess } from 'bun'
 export const BUN = process.execPath
 export const ROOT = new URL('../..', import.meta.url).pathname
 
+/** Waits for a child to exit, with everything it wrote (both pipes are read as they fill). */
+export async function outputOf(child: {
+  stdout: ReadableStream<Uint8Array>
+  stderr: ReadableStream<Uint8Array>
+  exited: Promise<number>
+}): Promise<{ stdout: string; stderr: string; code: number }> {
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ])
+  return { stdout, stderr, code }
+}
+
+/** Runs a kvgate command from source to its end (not on a TTY), with these settings, logging off. */
+export function runKvgate(args: string[], env: Record<string, string> = {}) {
+  return outputOf(
+    Bun.spawn([BUN, `${ROOT}core/main.ts`, ...args], {
+      env: childEnv({ KVGATE_LOG: 'silent', ...env }),
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    }),
+  )
+}
+
 /** Reads a child's stdout line by line until `match` returns a value. */
 export async function waitForLine<T>(
   child: Subprocess<'ignore' | 'pipe', 'pipe', 'pipe' | 'inherit' | 'ignore'>,

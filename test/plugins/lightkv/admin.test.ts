@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BUN, childEnv, ROOT } from '../../support/process.ts'
+import { runKvgate } from '../../support/process.ts'
 import { describeEachStore } from '../../support/stores.ts'
 import { failure, type LightKvTest, lightKvTest } from './lightkv.ts'
 
@@ -24,16 +24,7 @@ describeEachStore('lightkv: kvgate admin', (store) => {
   })
 
   async function admin(...args: string[]): Promise<any> {
-    const child = Bun.spawn([BUN, join(ROOT, 'core/main.ts'), 'admin', 'accounts', ...args], {
-      env: childEnv({ KVGATE_LOG: 'silent', ...env }),
-      stdout: 'pipe',
-      stderr: 'pipe',
-    })
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ])
+    const { stdout, stderr, code } = await runKvgate(['admin', 'accounts', ...args], env)
     if (code !== 0) throw new Error(`kvgate admin ${args.join(' ')} failed: ${stderr}`)
     return JSON.parse(stdout)
   }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listenTestKvgate } from '../../support/kvgate.ts'
-import { BUN, ROOT } from '../../support/process.ts'
+import { BUN, outputOf, ROOT } from '../../support/process.ts'
 import { testStores } from '../../support/stores.ts'
 import { type Account, expectOk, newAccount, openKvgate } from './helpers.ts'
 
@@ -46,12 +46,7 @@ describe(`workers-kv with wrangler [${store.name}]`, () => {
       stdout: 'pipe',
       stderr: 'pipe',
     })
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ])
-    return { stdout, stderr, code }
+    return outputOf(child)
   }
 
   /** Runs a command that must succeed and returns its output. */
