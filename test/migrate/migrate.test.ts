@@ -14,7 +14,7 @@ import type { Engine } from '../../core/engine/engine.ts'
 import { dialects } from '../../plugins/index.ts'
 import { listenTestKvgate, type TestKvgate, testKvgate } from '../support/kvgate.ts'
 import { redisUrl, requireRedis, testPrefix } from '../support/redis.ts'
-import { KEYS, seeders, throttlingProxy } from './sources.ts'
+import { KEYS, seeders, type ThrottlingProxy, throttlingProxy } from './sources.ts'
 
 const folder = mkdtempSync(join(tmpdir(), 'kvgate-migrate-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
@@ -97,6 +97,38 @@ function expectSameData(source: Awaited<ReturnType<typeof dump>>, copy: Awaited<
   expect(copy.lists).toEqual(source.lists)
 }
 
+/**
+ * A source kvgate on a real port behind a throttling proxy (burst from request `burstAt` on), and
+ * the destinations the test opens on the migrated store: all closed once `body` ends.
+ */
+async function withSource(
+  sourceEnv: Record<string, string>,
+  burstAt: number,
+  body: (rig: {
+    source: TestKvgate
+    proxy: ThrottlingProxy
+    destination: (env: Record<string, string>) => TestKvgate
+  }) => Promise<void>,
+): Promise<void> {
+  const source = testKvgate(dialects, sourceEnv)
+  const listener = listenTestKvgate(source)
+  const proxy = throttlingProxy(listener.url, burstAt)
+  const destinations: TestKvgate[] = []
+  const destination = (env: Record<string, string>) => {
+    const opened = testKvgate(dialects, env)
+    destinations.push(opened)
+    return opened
+  }
+  try {
+    await body({ source, proxy, destination })
+  } finally {
+    proxy.stop()
+    await listener.stop()
+    await source.close()
+    for (const opened of destinations) await opened.close()
+  }
+}
+
 const stores: { name: string; env: () => Record<string, string> }[] = [
   { name: 'sqlite', env: () => ({ KVGATE_DATA: join(folder, `${crypto.randomUUID()}.db`) }) },
 ]
@@ -113,64 +145,59 @@ for (const store of stores) {
   describe(`kvgate migrate into ${store.name}`, () => {
     for (const [dialect, seed] of Object.entries(seeders)) {
       test(`--from ${dialect}: every key, value, metadata and TTL arrives, through a burst of 429s`, async () => {
-        const source = testKvgate(dialects, { KVGATE_KVDB_RATE_LIMIT: '0' })
-        const listener = listenTestKvgate(source)
-        const proxy = throttlingProxy(listener.url, Math.min(100, KEYS / 2))
         const env = store.env()
-        let destination: TestKvgate | null = null
-        try {
-          const seeded = await seed(source)
-          const prefix = dialect === 'workers-kv' ? '/client/v4' : `/${dialect}`
-          const account = dialect === 'kvdb' ? [] : ['--create-account']
-          const run = await migrateCli(
-            [
-              '--from',
-              dialect,
-              '--base-url',
-              `${proxy.url}${prefix}`,
-              ...seeded.args,
-              ...account,
-              '--concurrency',
-              String(CONCURRENCY),
-              '--checkpoint',
-              join(folder, `${dialect}-${store.name}.json`),
-            ],
-            env,
-          )
-          expect(run.stderr).toBe('')
-          expect(run.code).toBe(0)
-          figures.push(
-            `${dialect} -> ${store.name}: ${run.summary.keys_per_second} keys/s (${run.summary.copied} keys, ${run.summary.seconds} s, ${run.summary.throttled} throttled)`,
-          )
-          // The burst was met, and waited out: a client that ignored Retry-After would meet many more.
-          expect(proxy.stats.throttled).toBeGreaterThan(0)
-          expect(run.summary.throttled).toBe(proxy.stats.throttled)
-          expect(proxy.stats.throttled).toBeLessThanOrEqual(2 * CONCURRENCY)
-          expect(existsSync(join(folder, `${dialect}-${store.name}.json`))).toBe(false)
-          if (dialect !== 'kvdb') expect(run.created?.account_id).toBe(run.summary.account_id as string)
+        await withSource(
+          { KVGATE_KVDB_RATE_LIMIT: '0' },
+          Math.min(100, KEYS / 2),
+          async ({ source, proxy, destination: open }) => {
+            const seeded = await seed(source)
+            const prefix = dialect === 'workers-kv' ? '/client/v4' : `/${dialect}`
+            const account = dialect === 'kvdb' ? [] : ['--create-account']
+            const run = await migrateCli(
+              [
+                '--from',
+                dialect,
+                '--base-url',
+                `${proxy.url}${prefix}`,
+                ...seeded.args,
+                ...account,
+                '--concurrency',
+                String(CONCURRENCY),
+                '--checkpoint',
+                join(folder, `${dialect}-${store.name}.json`),
+              ],
+              env,
+            )
+            expect(run.stderr).toBe('')
+            expect(run.code).toBe(0)
+            figures.push(
+              `${dialect} -> ${store.name}: ${run.summary.keys_per_second} keys/s (${run.summary.copied} keys, ${run.summary.seconds} s, ${run.summary.throttled} throttled)`,
+            )
+            // The burst was met, and waited out: a client that ignored Retry-After would meet many more.
+            expect(proxy.stats.throttled).toBeGreaterThan(0)
+            expect(run.summary.throttled).toBe(proxy.stats.throttled)
+            expect(proxy.stats.throttled).toBeLessThanOrEqual(2 * CONCURRENCY)
+            expect(existsSync(join(folder, `${dialect}-${store.name}.json`))).toBe(false)
+            if (dialect !== 'kvdb') expect(run.created?.account_id).toBe(run.summary.account_id as string)
 
-          destination = testKvgate(dialects, env)
-          const copied = await dump(destination.engine, run.summary.namespace as string)
-          const original = await dump(source.engine, seeded.namespace)
-          expect(original.entries.length).toBeGreaterThanOrEqual(KEYS)
-          expectSameData(original, copied)
-          expect(run.summary.copied).toBe(original.entries.length + Object.keys(original.lists).length)
+            const destination = open(env)
+            const copied = await dump(destination.engine, run.summary.namespace as string)
+            const original = await dump(source.engine, seeded.namespace)
+            expect(original.entries.length).toBeGreaterThanOrEqual(KEYS)
+            expectSameData(original, copied)
+            expect(run.summary.copied).toBe(original.entries.length + Object.keys(original.lists).length)
 
-          // The same read through the dialect, with the credentials the command printed.
-          const before = await seeded.read(source, null, null)
-          const after = await seeded.read(
-            destination,
-            run.created?.credentials ?? null,
-            run.created?.account_id ?? null,
-          )
-          expect(after).toBe(before)
-          expect(after).not.toContain('status')
-        } finally {
-          proxy.stop()
-          await listener.stop()
-          await source.close()
-          await destination?.close()
-        }
+            // The same read through the dialect, with the credentials the command printed.
+            const before = await seeded.read(source, null, null)
+            const after = await seeded.read(
+              destination,
+              run.created?.credentials ?? null,
+              run.created?.account_id ?? null,
+            )
+            expect(after).toBe(before)
+            expect(after).not.toContain('status')
+          },
+        )
       }, 120_000)
     }
   })
@@ -178,13 +205,9 @@ for (const store of stores) {
 
 describe('kvgate migrate: interruption and resume', () => {
   test('Ctrl-C stops after the keys under way and says how to resume; the same command finishes the job', async () => {
-    const source = testKvgate(dialects, {})
-    const listener = listenTestKvgate(source)
-    const proxy = throttlingProxy(listener.url, Number.MAX_SAFE_INTEGER)
     const env = { KVGATE_DATA: join(folder, 'resume.db') }
     const checkpoint = join(folder, 'resume-checkpoint.json')
-    let destination: TestKvgate | null = null
-    try {
+    await withSource({}, Number.MAX_SAFE_INTEGER, async ({ source, proxy, destination: open }) => {
       const total = 2500
       const account = await source.createAccount('rocketstack')
       const auth = { authorization: `Bearer ${account.credentials.api_key}` }
@@ -231,27 +254,18 @@ describe('kvgate migrate: interruption and resume', () => {
       expect(proxy.stats.forwarded - forwardedBefore).toBeLessThan(total - 1000 + 10)
       expect(existsSync(checkpoint)).toBe(false)
 
-      destination = testKvgate(dialects, env)
+      const destination = open(env)
       expect((await dump(destination.engine, first.created!.account_id)).entries.length).toBe(total)
       expect((await destination.accounts.get(first.created!.account_id))?.name).toBe('moved')
-    } finally {
-      proxy.stop()
-      await listener.stop()
-      await source.close()
-      await destination?.close()
-    }
+    })
   }, 120_000)
 })
 
 describe('kvgate migrate: CloudKV resumed in the middle of its prefix walk', () => {
   test('the second run walks on from the last key of the checkpoint, and the copy is whole', async () => {
-    const source = testKvgate(dialects, {})
-    const listener = listenTestKvgate(source)
-    const proxy = throttlingProxy(listener.url, Number.MAX_SAFE_INTEGER)
     const env = { KVGATE_DATA: join(folder, 'cloudkv-resume.db') }
     const checkpoint = join(folder, 'cloudkv-resume.json')
-    let destination: TestKvgate | null = null
-    try {
+    await withSource({}, Number.MAX_SAFE_INTEGER, async ({ source, proxy, destination: open }) => {
       const seeded = await seeders.cloudkv!(source)
       const args = [
         '--from',
@@ -283,17 +297,12 @@ describe('kvgate migrate: CloudKV resumed in the middle of its prefix walk', () 
       expect(reads).toBeGreaterThanOrEqual(expected)
       expect(reads).toBeLessThanOrEqual(expected + 8)
 
-      destination = testKvgate(dialects, env)
+      const destination = open(env)
       expectSameData(
         await dump(source.engine, seeded.namespace),
         await dump(destination.engine, seeded.namespace),
       )
-    } finally {
-      proxy.stop()
-      await listener.stop()
-      await source.close()
-      await destination?.close()
-    }
+    })
   }, 120_000)
 })
 
