@@ -3,18 +3,7 @@
 import { expect, test } from 'bun:test'
 import { utf8 } from '../../core/engine/bytes.ts'
 import { ReadCache, slotHash } from '../../core/engine/sqlite/read-cache.ts'
-import type { Entry } from '../../core/engine/types.ts'
-
-const entryOf = (key: Uint8Array, text: string): Entry => ({
-  key,
-  value: utf8(text),
-  kind: 'text',
-  contentType: null,
-  metadata: null,
-  version: 1,
-  updatedAt: 0,
-  expiresAt: null,
-})
+import { textEntry } from '../support/entries.ts'
 
 /**
  * Two keys of one slot hash in namespace ns: among 300,000 keys of scattered bytes a 32-bit hash
@@ -40,7 +29,7 @@ test('two keys of one hash never answer for each other', () => {
   const cache = new ReadCache(() => 0)
   const [a, b] = collidingKeys('ns')
   expect(cache.get('ns', a)).toBeUndefined()
-  cache.set('ns', a, entryOf(a, 'a'))
+  cache.set('ns', a, textEntry(a, 'a'))
   expect(cache.get('ns', b)).toBeUndefined()
   expect(cache.get('other', a)).toBeUndefined()
   expect(cache.get('ns', a)?.value).toEqual(utf8('a'))
@@ -64,7 +53,7 @@ test('a commit by another connection empties the cache at the next look', async 
   const cache = new ReadCache(() => dataVersion)
   const key = utf8('k')
   expect(cache.get('ns', key)).toBeUndefined()
-  cache.set('ns', key, entryOf(key, 'v'))
+  cache.set('ns', key, textEntry(key, 'v'))
   expect(cache.get('ns', key)).not.toBeUndefined()
   dataVersion = 2
   await new Promise((resolve) => setImmediate(resolve))

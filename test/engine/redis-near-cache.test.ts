@@ -10,7 +10,7 @@ import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { NearCache } from '../../core/engine/redis/near-cache.ts'
-import type { Entry } from '../../core/engine/types.ts'
+import { textEntry } from '../support/entries.ts'
 import { ManualClock } from '../support/manual-clock.ts'
 import { type KvgateChild, startKvgateChild } from '../support/process.ts'
 import {
@@ -28,16 +28,7 @@ import {
 const ADMIN_TOKEN = 'near-cache-admin-token'
 const BOUND_MS = 1000
 
-const entryOf = (text: string): Entry => ({
-  key: utf8('k'),
-  value: utf8(text),
-  kind: 'text',
-  contentType: null,
-  metadata: null,
-  version: 1,
-  updatedAt: 0,
-  expiresAt: null,
-})
+const entryOf = (text: string) => textEntry(utf8('k'), text)
 
 describe('the near cache alone', () => {
   test('an invalidation between a read being sent and its reply keeps the reply out', () => {
