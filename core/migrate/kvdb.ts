@@ -3,9 +3,8 @@
 // value from text. KVdb's API shows no key's expiry and no bucket's keys: the kvgate bucket keeps the
 // source's id and gets the keys given here (hashed), and migrated keys expire only with --default-ttl.
 
-import { type BucketSettings, DIALECT, KEY_FIELDS } from '../../plugins/kvdb-compat/bucket.ts'
+import { DIALECT, newBucketSettings } from '../../plugins/kvdb-compat/bucket.ts'
 import { rawValue } from '../../plugins/kvdb-compat/values.ts'
-import { hashSecret, newSecret } from '../auth/secrets.ts'
 import { ensureNamespace, required } from './destination.ts'
 import { encodeKey, SourceError } from './http.ts'
 import type { ListedKey, SourceModule } from './source.ts'
@@ -61,19 +60,11 @@ export const kvdbSource: SourceModule = {
           throw new SourceError(
             'KVdb buckets belong to no account: give the bucket keys instead (--secret-key ...)',
           )
-        const salt = newSecret(16)
-        const settings: BucketSettings = {
-          salt,
-          secretKey: null,
-          writeKey: null,
-          readKey: null,
-          signingKey: text('signing-key') ?? null,
+        const settings = newBucketSettings(
+          (field) => text(field.replace('_', '-')),
+          text('signing-key') ?? null,
           defaultTtl,
-        }
-        for (const [field, name] of KEY_FIELDS) {
-          const given = text(field.replace('_', '-'))
-          settings[name] = given ? hashSecret(given, salt) : null
-        }
+        )
         await ensureNamespace(context.engine, { dialect: DIALECT, id: bucket, owner: null, settings })
         return { namespace: bucket, accountId: null, created: null }
       },

@@ -42,20 +42,37 @@ export interface PolicyInput {
 }
 
 export async function createBucket(engine: Engine, input: PolicyInput, defaultTtl: number): Promise<Bucket> {
+  const settings = newBucketSettings(
+    (field) => input[field],
+    input.signing_key || null,
+    input.default_ttl ?? defaultTtl,
+  )
+  return engine.namespaces.create<BucketSettings>({ dialect: DIALECT, settings })
+}
+
+/**
+ * A new bucket's settings under a fresh salt: each key field given (non-empty) is stored hashed,
+ * the others are absent. Shared by bucket creation and `kvgate migrate --from kvdb`.
+ */
+export function newBucketSettings(
+  given: (field: (typeof KEY_FIELDS)[number][0]) => string | undefined,
+  signingKey: string | null,
+  defaultTtl: number,
+): BucketSettings {
   const salt = newSecret(16)
   const settings: BucketSettings = {
     salt,
     secretKey: null,
     writeKey: null,
     readKey: null,
-    signingKey: input.signing_key || null,
-    defaultTtl: input.default_ttl ?? defaultTtl,
+    signingKey,
+    defaultTtl,
   }
   for (const [field, name] of KEY_FIELDS) {
-    const given = input[field]
-    settings[name] = given ? hashSecret(given, salt) : null
+    const key = given(field)
+    settings[name] = key ? hashSecret(key, salt) : null
   }
-  return engine.namespaces.create<BucketSettings>({ dialect: DIALECT, settings })
+  return settings
 }
 
 /** The bucket, or 404 when there is none (or the id belongs to another dialect's namespace). */
