@@ -4,7 +4,13 @@
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { dialects } from '../../plugins/index.ts'
-import { type DialectFixture, jsonOf, type Random, sweep, watchUnhandled } from '../support/hostile.ts'
+import {
+  adminErrorShapeProblem,
+  type DialectFixture,
+  type Random,
+  sweep,
+  watchUnhandled,
+} from '../support/hostile.ts'
 import { ADMIN_TOKEN, listenTestKvgate, type TestKvgate, testKvgate } from '../support/kvgate.ts'
 import { describeEachStore } from '../support/stores.ts'
 
@@ -76,13 +82,7 @@ describeEachStore('admin data API hostile input', (store) => {
       // A case may delete the namespace; later cases need one to reach past the lookup.
       if (!(await kvgate.engine.namespaces.get(state.ns))) state.ns = await newNamespace()
     },
-    shapeProblem(_status, headers, body) {
-      if (!headers.get('content-type')?.startsWith('application/json'))
-        return `content-type ${headers.get('content-type')}`
-      const json = jsonOf(body)
-      if (typeof json?.error !== 'string' || Object.keys(json).length !== 1) return 'not {"error"}'
-      return null
-    },
+    shapeProblem: adminErrorShapeProblem,
   }
 
   test('hostile requests get {"error"} answers, never a 500, and lose nothing acknowledged', async () => {

@@ -582,6 +582,15 @@ export function jsonOf(body: Uint8Array): any {
   }
 }
 
+/** The admin API's error shape, for a fixture's shapeProblem: JSON with one member, `error`. */
+export function adminErrorShapeProblem(_status: number, headers: Headers, body: Uint8Array): string | null {
+  if (!headers.get('content-type')?.startsWith('application/json'))
+    return `content-type ${headers.get('content-type')}`
+  const json = jsonOf(body)
+  if (typeof json?.error !== 'string' || Object.keys(json).length !== 1) return 'not {"error"}'
+  return null
+}
+
 /** Whether /healthz still answers 200. */
 export async function healthy(kvgate: TestKvgate): Promise<boolean> {
   const response = await kvgate.fetch('/healthz')

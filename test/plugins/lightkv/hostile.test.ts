@@ -7,6 +7,7 @@
 
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import {
+  adminErrorShapeProblem,
   type DialectFixture,
   HOSTILE_JSON,
   hostileRequest,
@@ -264,13 +265,7 @@ describeEachStore('LightKV hostile input: generated requests', (store) => {
         },
         { methods: ['DELETE'], path: (segment) => `/accounts/${segment()}` },
       ],
-      shapeProblem(_status, headers, body) {
-        if (!headers.get('content-type')?.startsWith('application/json'))
-          return `content-type ${headers.get('content-type')}`
-        const json = jsonOf(body)
-        if (typeof json?.error !== 'string' || Object.keys(json).length !== 1) return 'not {"error"}'
-        return null
-      },
+      shapeProblem: adminErrorShapeProblem,
     }
     const random = seededRandom(0x61646d)
     const checks = new Sweep(adminFixture)
