@@ -15,9 +15,7 @@ import {
 import { VERSION } from '../version.ts'
 import { watchOperation } from '../watch/openapi.ts'
 
-const ref = schemaRef
-const error = errorAnswer
-const refused = { '401': error('missing or wrong admin token') }
+const refused = { '401': errorAnswer('missing or wrong admin token') }
 const time = { type: ['string', 'null'], format: 'date-time' }
 const limit = (max: number) =>
   queryParam('limit', `page size, 1 to ${max}`, { type: 'integer', minimum: 1, maximum: max, default: 100 })
@@ -45,8 +43,8 @@ export const adminOpenApi = openApiDocument({
           },
         }),
         responses: {
-          '201': jsonAnswer('the account and its credentials', ref('IssuedCredentials')),
-          '400': error('bad input'),
+          '201': jsonAnswer('the account and its credentials', schemaRef('IssuedCredentials')),
+          '400': errorAnswer('bad input'),
           ...refused,
         },
       },
@@ -54,7 +52,7 @@ export const adminOpenApi = openApiDocument({
         summary: 'List accounts (no secrets)',
         tags: ['accounts'],
         responses: {
-          '200': jsonAnswer('every account', { type: 'array', items: ref('Account') }),
+          '200': jsonAnswer('every account', { type: 'array', items: schemaRef('Account') }),
           ...refused,
         },
       },
@@ -71,8 +69,8 @@ export const adminOpenApi = openApiDocument({
           },
         },
         responses: {
-          '200': jsonAnswer('the new credentials', ref('IssuedCredentials')),
-          '404': error('no such account'),
+          '200': jsonAnswer('the new credentials', schemaRef('IssuedCredentials')),
+          '404': errorAnswer('no such account'),
           ...refused,
         },
       },
@@ -81,7 +79,7 @@ export const adminOpenApi = openApiDocument({
       delete: {
         summary: 'Delete an account, its credentials and the namespaces it owns',
         tags: ['accounts'],
-        responses: { '204': emptyAnswer('deleted'), '404': error('no such account'), ...refused },
+        responses: { '204': emptyAnswer('deleted'), '404': errorAnswer('no such account'), ...refused },
       },
     },
     '/namespaces': {
@@ -98,11 +96,11 @@ export const adminOpenApi = openApiDocument({
           '200': jsonAnswer('a page of namespaces', {
             type: 'object',
             properties: {
-              namespaces: { type: 'array', items: ref('Namespace') },
+              namespaces: { type: 'array', items: schemaRef('Namespace') },
               cursor: { type: ['string', 'null'], description: 'null on the last page' },
             },
           }),
-          '400': error('bad query'),
+          '400': errorAnswer('bad query'),
           ...refused,
         },
       },
@@ -112,20 +110,24 @@ export const adminOpenApi = openApiDocument({
         summary: 'One namespace',
         tags: ['data'],
         responses: {
-          '200': jsonAnswer('the namespace', ref('Namespace')),
-          '404': error('no such namespace'),
+          '200': jsonAnswer('the namespace', schemaRef('Namespace')),
+          '404': errorAnswer('no such namespace'),
           ...refused,
         },
       },
       delete: {
         summary: 'Delete a namespace; its entries are removed in the background',
         tags: ['data'],
-        responses: { '204': emptyAnswer('deleted'), '404': error('no such namespace'), ...refused },
+        responses: { '204': emptyAnswer('deleted'), '404': errorAnswer('no such namespace'), ...refused },
       },
     },
     '/namespaces/{id}/watch': {
       get: {
-        ...watchOperation({ '400': error('bad watch query'), '404': error('no such namespace'), ...refused }),
+        ...watchOperation({
+          '400': errorAnswer('bad watch query'),
+          '404': errorAnswer('no such namespace'),
+          ...refused,
+        }),
         tags: ['data'],
       },
     },
@@ -142,12 +144,12 @@ export const adminOpenApi = openApiDocument({
           '200': jsonAnswer('a page of keys', {
             type: 'object',
             properties: {
-              keys: { type: 'array', items: ref('KeyRow') },
+              keys: { type: 'array', items: schemaRef('KeyRow') },
               cursor: { type: ['string', 'null'], description: 'null on the last page' },
             },
           }),
-          '400': error('bad query'),
-          '404': error('no such namespace'),
+          '400': errorAnswer('bad query'),
+          '404': errorAnswer('no such namespace'),
           ...refused,
         },
       },
@@ -158,10 +160,10 @@ export const adminOpenApi = openApiDocument({
         tags: ['data'],
         responses: {
           '200': {
-            ...jsonAnswer('the entry', ref('Entry')),
+            ...jsonAnswer('the entry', schemaRef('Entry')),
             headers: { ETag: { description: 'the version, quoted', schema: { type: 'string' } } },
           },
-          '404': error('no such namespace or key'),
+          '404': errorAnswer('no such namespace or key'),
           ...refused,
         },
       },
@@ -173,16 +175,16 @@ export const adminOpenApi = openApiDocument({
         parameters: [
           headerParam('If-Match', 'write only if the entry is at this version ("*": only if it exists)'),
         ],
-        requestBody: jsonBody(ref('EntryWrite')),
+        requestBody: jsonBody(schemaRef('EntryWrite')),
         responses: {
           '200': {
             ...jsonAnswer('written', { type: 'object', properties: { version: { type: 'integer' } } }),
             headers: { ETag: { description: 'the new version, quoted', schema: { type: 'string' } } },
           },
-          '400': error('bad input'),
-          '404': error('no such namespace'),
-          '412': error('the entry is not at the version If-Match names'),
-          '413': error('key, value or metadata too large'),
+          '400': errorAnswer('bad input'),
+          '404': errorAnswer('no such namespace'),
+          '412': errorAnswer('the entry is not at the version If-Match names'),
+          '413': errorAnswer('key, value or metadata too large'),
           ...refused,
         },
       },
@@ -192,8 +194,8 @@ export const adminOpenApi = openApiDocument({
         parameters: [headerParam('If-Match', 'delete only if the entry is at this version')],
         responses: {
           '204': emptyAnswer('deleted'),
-          '404': error('no such namespace or key'),
-          '412': error('the entry is not at the version If-Match names'),
+          '404': errorAnswer('no such namespace or key'),
+          '412': errorAnswer('the entry is not at the version If-Match names'),
           ...refused,
         },
       },

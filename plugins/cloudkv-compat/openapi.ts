@@ -15,9 +15,11 @@ import {
 import { VERSION } from '../../core/version.ts'
 import { watchOperation } from '../../core/watch/openapi.ts'
 
-const error = errorAnswer
-const denied = { '401': error('missing or wrong api-key'), '403': error("the bucket's mode refuses it") }
-const notFound = error('no such bucket or key')
+const denied = {
+  '401': errorAnswer('missing or wrong api-key'),
+  '403': errorAnswer("the bucket's mode refuses it"),
+}
+const notFound = errorAnswer('no such bucket or key')
 /** A plain OPTIONS (a CORS preflight is answered by kvgate itself, on every path). */
 const options: OpenApiOperation = {
   summary: 'Plain OPTIONS: 204, no authentication',
@@ -44,10 +46,10 @@ const write: OpenApiOperation = {
   requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
   responses: {
     '200': emptyAnswer('stored'),
-    '400': error('bad key or ttl'),
+    '400': errorAnswer('bad key or ttl'),
     ...denied,
     '404': notFound,
-    '413': error('value too large'),
+    '413': errorAnswer('value too large'),
   },
 }
 const find: OpenApiOperation = {
@@ -56,7 +58,7 @@ const find: OpenApiOperation = {
   responses: {
     '200': textAnswer('the names, ascending'),
     ...denied,
-    '404': error('no bucket, or no key matches'),
+    '404': errorAnswer('no bucket, or no key matches'),
   },
 }
 
@@ -101,7 +103,7 @@ export const cloudkvOpenApi = openApiDocument({
               mode: { type: 'string' },
             },
           }),
-          '400': error('bad form'),
+          '400': errorAnswer('bad form'),
           ...denied,
         },
       },
@@ -117,19 +119,24 @@ export const cloudkvOpenApi = openApiDocument({
       },
     }),
     '/buckets/{bucket}/watch': withOptions({
-      get: watchOperation({ '400': error('bad watch query'), ...denied, '404': notFound }),
+      get: watchOperation({ '400': errorAnswer('bad watch query'), ...denied, '404': notFound }),
     }),
     '/buckets/{bucket}': withOptions({
       patch: {
         summary: "Change a bucket's comment",
-        responses: { '200': emptyAnswer('changed'), '400': error('bad form'), ...denied, '404': notFound },
+        responses: {
+          '200': emptyAnswer('changed'),
+          '400': errorAnswer('bad form'),
+          ...denied,
+          '404': notFound,
+        },
       },
       delete: {
         summary: 'Delete a bucket, confirming its estimated key count',
         parameters: [queryParam('confirm', "the bucket's estimated_keys", { type: 'integer' })],
         responses: {
           '200': emptyAnswer('deleted'),
-          '400': error('confirm does not match'),
+          '400': errorAnswer('confirm does not match'),
           ...denied,
           '404': notFound,
         },

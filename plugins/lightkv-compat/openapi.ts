@@ -13,21 +13,19 @@ import {
 import { VERSION } from '../../core/version.ts'
 import { watchOperation } from '../../core/watch/openapi.ts'
 
-const ref = schemaRef
-const error = errorAnswer
 const ok = (description: string, data: Schema = {}) =>
   jsonAnswer(description, { type: 'object', properties: { ok: { const: true }, data } })
 const common = {
-  '400': error('BAD_REQUEST'),
-  '401': error('UNAUTHORIZED: missing or unknown token'),
-  '429': error('RATE_LIMITED, with Retry-After'),
+  '400': errorAnswer('BAD_REQUEST'),
+  '401': errorAnswer('UNAUTHORIZED: missing or unknown token'),
+  '429': errorAnswer('RATE_LIMITED, with Retry-After'),
 }
-const writing = { '403': error('FORBIDDEN: a read token cannot write') }
+const writing = { '403': errorAnswer('FORBIDDEN: a read token cannot write') }
 const keyParam = queryParam('key', 'the key')
 const valueParam = queryParam('value', 'a value, as text or as JSON')
 const body = (properties: Record<string, Schema>, required: string[]) =>
   jsonBody({ type: 'object', required, properties })
-const values = { type: 'array', items: ref('Primitive') }
+const values = { type: 'array', items: schemaRef('Primitive') }
 const keyAndValues = ok('the list after the change', {
   type: 'object',
   properties: { key: { type: 'string' }, values },
@@ -36,7 +34,7 @@ const deleted = ok('deleted', {
   type: 'object',
   properties: { key: { type: 'string' }, deleted: { const: true } },
 })
-const notFound = error('NOT_FOUND')
+const notFound = errorAnswer('NOT_FOUND')
 
 export const lightkvOpenApi = openApiDocument({
   openapi: '3.1.0',
@@ -52,15 +50,15 @@ export const lightkvOpenApi = openApiDocument({
     '/item/write': {
       post: {
         summary: 'Write an item',
-        requestBody: body({ key: { type: 'string' }, value: ref('Primitive') }, ['key', 'value']),
-        responses: { '200': ok('written'), ...common, ...writing, '413': error('PAYLOAD_TOO_LARGE') },
+        requestBody: body({ key: { type: 'string' }, value: schemaRef('Primitive') }, ['key', 'value']),
+        responses: { '200': ok('written'), ...common, ...writing, '413': errorAnswer('PAYLOAD_TOO_LARGE') },
       },
     },
     '/item/read': {
       get: {
         summary: 'Read an item',
         parameters: [keyParam],
-        responses: { '200': ok('the value', ref('Primitive')), '404': notFound, ...common },
+        responses: { '200': ok('the value', schemaRef('Primitive')), '404': notFound, ...common },
       },
     },
     '/item/delete': {
@@ -88,7 +86,7 @@ export const lightkvOpenApi = openApiDocument({
       post: {
         summary: 'Replace a list',
         requestBody: body({ key: { type: 'string' }, values }, ['key', 'values']),
-        responses: { '200': keyAndValues, ...common, ...writing, '413': error('PAYLOAD_TOO_LARGE') },
+        responses: { '200': keyAndValues, ...common, ...writing, '413': errorAnswer('PAYLOAD_TOO_LARGE') },
       },
     },
     '/list/read': {
@@ -102,7 +100,7 @@ export const lightkvOpenApi = openApiDocument({
       post: {
         summary: 'Add values not yet in a list (creating it)',
         requestBody: body({ key: { type: 'string' }, values }, ['key', 'values']),
-        responses: { '200': keyAndValues, ...common, ...writing, '413': error('PAYLOAD_TOO_LARGE') },
+        responses: { '200': keyAndValues, ...common, ...writing, '413': errorAnswer('PAYLOAD_TOO_LARGE') },
       },
     },
     '/list/remove': {

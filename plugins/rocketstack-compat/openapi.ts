@@ -14,11 +14,9 @@ import {
 import { VERSION } from '../../core/version.ts'
 import { watchOperation } from '../../core/watch/openapi.ts'
 
-const ref = schemaRef
-const error = errorAnswer
 const common = {
-  '401': error('UNAUTHORIZED: missing or wrong API key'),
-  '429': error('RATE_LIMITED, with Retry-After'),
+  '401': errorAnswer('UNAUTHORIZED: missing or wrong API key'),
+  '429': errorAnswer('RATE_LIMITED, with Retry-After'),
 }
 const data = (schema: Schema) => ({ type: 'object', properties: { data: schema } })
 const etag = { ETag: { description: 'the version, quoted', schema: { type: 'string' } } }
@@ -43,26 +41,26 @@ export const rocketstackOpenApi = openApiDocument({
           queryParam('cursor', 'the cursor of the previous page'),
         ],
         responses: {
-          '200': jsonAnswer('a page of items', data(ref('Page'))),
-          '400': error('BAD_REQUEST'),
+          '200': jsonAnswer('a page of items', data(schemaRef('Page'))),
+          '400': errorAnswer('BAD_REQUEST'),
           ...common,
         },
       },
       put: {
         summary: 'No key: always 400 "Key must not be empty"',
-        responses: { '400': error('BAD_REQUEST: Key must not be empty'), ...common },
+        responses: { '400': errorAnswer('BAD_REQUEST: Key must not be empty'), ...common },
       },
       delete: {
         summary: 'No key: always 400 "Key must not be empty"',
-        responses: { '400': error('BAD_REQUEST: Key must not be empty'), ...common },
+        responses: { '400': errorAnswer('BAD_REQUEST: Key must not be empty'), ...common },
       },
     },
     '/kv/items/{key}': {
       get: {
         summary: 'Read an item (an empty key, "/kv/items/", is the list)',
         responses: {
-          '200': { ...jsonAnswer('the item', data(ref('Item'))), headers: etag },
-          '404': error('NOT_FOUND: missing or expired'),
+          '200': { ...jsonAnswer('the item', data(schemaRef('Item'))), headers: etag },
+          '404': errorAnswer('NOT_FOUND: missing or expired'),
           ...common,
         },
       },
@@ -83,11 +81,11 @@ export const rocketstackOpenApi = openApiDocument({
           },
         }),
         responses: {
-          '200': { ...jsonAnswer('written', data(ref('Item'))), headers: etag },
-          '400': error('BAD_REQUEST'),
-          '403': error('QUOTA_EXCEEDED'),
-          '409': error('CONFLICT: a condition did not hold'),
-          '413': error('PAYLOAD_TOO_LARGE'),
+          '200': { ...jsonAnswer('written', data(schemaRef('Item'))), headers: etag },
+          '400': errorAnswer('BAD_REQUEST'),
+          '403': errorAnswer('QUOTA_EXCEEDED'),
+          '409': errorAnswer('CONFLICT: a condition did not hold'),
+          '413': errorAnswer('PAYLOAD_TOO_LARGE'),
           ...common,
         },
       },
@@ -99,7 +97,7 @@ export const rocketstackOpenApi = openApiDocument({
             'deleted',
             data({ type: 'object', properties: { key: { type: 'string' }, deleted: { const: true } } }),
           ),
-          '409': error('CONFLICT: the version did not match'),
+          '409': errorAnswer('CONFLICT: the version did not match'),
           ...common,
         },
       },
