@@ -252,17 +252,18 @@ async function* namespaceRecords(
   now: number,
   dialect: string | undefined,
 ): AsyncGenerator<Namespace> {
+  for await (const entry of scanAll(reader, SYSTEM_NAMESPACE, RECORD_PREFIX, now)) {
+    const ns = engine.namespaces.fromRecord(fromUtf8(entry.key.subarray(RECORD_PREFIX.length)), entry)
+    if (dialect === undefined || ns.dialect === dialect) yield ns
+  }
+}
+
+/** Every entry under a prefix, with its value, page by page through the reader. */
+async function* scanAll(reader: Reader, ns: string, prefix: Uint8Array, now: number) {
   let cursor: Uint8Array | undefined
   do {
-    const page = await reader.scan(
-      SYSTEM_NAMESPACE,
-      { prefix: RECORD_PREFIX, cursor, limit: 1000, withValues: true },
-      now,
-    )
-    for (const entry of page.entries) {
-      const ns = engine.namespaces.fromRecord(fromUtf8(entry.key.subarray(RECORD_PREFIX.length)), entry)
-      if (dialect === undefined || ns.dialect === dialect) yield ns
-    }
+    const page = await reader.scan(ns, { prefix, cursor, limit: 1000, withValues: true }, now)
+    yield* page.entries
     cursor = page.cursor ?? undefined
   } while (cursor)
 }
@@ -275,34 +276,25 @@ async function* accountLines(
   owner: string | null | undefined,
 ): AsyncGenerator<string> {
   if (owner === null) return
-  let cursor: Uint8Array | undefined
-  do {
-    const page = await reader.scan(
-      ACCOUNTS_NAMESPACE,
-      { prefix: accountPrefix, cursor, limit: 1000, withValues: true },
-      now,
-    )
-    for (const entry of page.entries) {
-      const id = fromUtf8(entry.key.subarray(accountPrefix.length))
-      const record = JSON.parse(fromUtf8(entry.value!)) as AccountRecord
-      if (dialect !== undefined && record.dialect !== dialect) continue
-      if (owner !== undefined && id !== owner) continue
-      const credentials: Record<string, { id: string; role: string; hash: string }> = {}
-      for (const [name, credentialId] of Object.entries(record.credentials)) {
-        const found = await readCredential(reader, credentialId, now)
-        if (found) credentials[name] = { id: credentialId, role: found.role, hash: found.hash }
-      }
-      yield line({
-        type: 'account',
-        id,
-        dialect: record.dialect,
-        name: record.name,
-        created: record.createdAt,
-        credentials,
-      })
+  for await (const entry of scanAll(reader, ACCOUNTS_NAMESPACE, accountPrefix, now)) {
+    const id = fromUtf8(entry.key.subarray(accountPrefix.length))
+    const record = JSON.parse(fromUtf8(entry.value!)) as AccountRecord
+    if (dialect !== undefined && record.dialect !== dialect) continue
+    if (owner !== undefined && id !== owner) continue
+    const credentials: Record<string, { id: string; role: string; hash: string }> = {}
+    for (const [name, credentialId] of Object.entries(record.credentials)) {
+      const found = await readCredential(reader, credentialId, now)
+      if (found) credentials[name] = { id: credentialId, role: found.role, hash: found.hash }
     }
-    cursor = page.cursor ?? undefined
-  } while (cursor)
+    yield line({
+      type: 'account',
+      id,
+      dialect: record.dialect,
+      name: record.name,
+      created: record.createdAt,
+      credentials,
+    })
+  }
 }
 
 async function readCredential(reader: Reader, id: string, now: number): Promise<CredentialRecord | null> {
