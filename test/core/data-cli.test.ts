@@ -30,18 +30,19 @@ interface Target {
   close(): Promise<void>
 }
 
+/** A new LightKV account made with `kvgate admin` on the store of env: its id is a namespace. */
+async function newAccount(env: Record<string, string>): Promise<string> {
+  const created = await runAdmin(['accounts', 'create', '--dialect', 'lightkv'], env, dialects)
+  return (created as { account_id: string }).account_id
+}
+
 const targets: Array<() => Promise<Target>> = [
   async () => {
     const env = { KVGATE_LOG: 'silent', KVGATE_DATA: join(dir, 'local.db') }
     return {
       name: 'local sqlite',
       env,
-      namespace: async () =>
-        (
-          (await runAdmin(['accounts', 'create', '--dialect', 'lightkv'], env, dialects)) as {
-            account_id: string
-          }
-        ).account_id,
+      namespace: () => newAccount(env),
       close: async () => {},
     }
   },
@@ -67,12 +68,7 @@ if (await requireRedis('redis', redisUrl())) {
     return {
       name: 'local redis',
       env,
-      namespace: async () =>
-        (
-          (await runAdmin(['accounts', 'create', '--dialect', 'lightkv'], env, dialects)) as {
-            account_id: string
-          }
-        ).account_id,
+      namespace: () => newAccount(env),
       close: () => holder.close(),
     }
   })
