@@ -5,6 +5,7 @@
 import { Accounts } from '../auth/accounts.ts'
 import { accountKinds, type Dialect } from '../dialect.ts'
 import { isEngineError } from '../engine/errors.ts'
+import { callAdmin } from './admin-client.ts'
 import { UsageError } from './fail.ts'
 import { openConfiguredEngine, parseStoreCommand, STORE_USAGE } from './store.ts'
 
@@ -90,7 +91,6 @@ function toOperation(
 
 async function remote(url: string, token: string | undefined, operation: Operation): Promise<unknown> {
   if (!token) throw new UsageError('KVGATE_ADMIN_TOKEN is needed to reach a server with --url')
-  const base = `${url.replace(/\/+$/, '')}/admin/accounts`
   const request = (() => {
     switch (operation.action) {
       case 'create':
@@ -103,16 +103,7 @@ async function remote(url: string, token: string | undefined, operation: Operati
         return { method: 'DELETE', path: `/${operation.id}` }
     }
   })()
-  let response: Response
-  try {
-    response = await fetch(base + request.path, {
-      method: request.method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: request.body ? JSON.stringify(request.body) : undefined,
-    })
-  } catch (error) {
-    throw new UsageError(`cannot reach ${url}: ${(error as Error).message}`)
-  }
+  const response = await callAdmin(url, token, request.method, `/accounts${request.path}`, request.body)
   if (response.status === 204) return null
   const answer = (await response.json().catch(() => null)) as { error?: string } | null
   if (!response.ok) throw new UsageError(answer?.error ?? `server answered ${response.status}`)

@@ -3,8 +3,8 @@
 
 import type { EntryJson, EntryWrite, KeyRowJson } from '../admin/entry-json.ts'
 import { HttpError } from '../http/errors.ts'
+import { callAdmin, errorOf } from './admin-client.ts'
 import type { DataSource } from './data.ts'
-import { UsageError } from './fail.ts'
 
 /** Every byte of a key or prefix percent-encoded, as the admin API takes it in a path or query. */
 const percentEncode = (bytes: Uint8Array) =>
@@ -15,21 +15,10 @@ const percentEncode = (bytes: Uint8Array) =>
   ).join('')
 
 export function remoteData(url: string, token: string): DataSource {
-  const base = `${url.replace(/\/+$/, '')}/admin`
   const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
-    let response: Response
-    try {
-      response = await fetch(base + path, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-    } catch (error) {
-      throw new UsageError(`cannot reach ${url}: ${(error as Error).message}`)
-    }
+    const response = await callAdmin(url, token, method, path, body)
     if (response.ok || response.status === 404) return response
-    const answer = (await response.json().catch(() => null)) as { error?: string } | null
-    throw new HttpError(response.status, answer?.error ?? `server answered ${response.status}`)
+    throw new HttpError(response.status, (await errorOf(response)) ?? `server answered ${response.status}`)
   }
   const query = (pairs: Record<string, string | number | undefined>) => {
     const parts = Object.entries(pairs).flatMap(([name, value]) =>
@@ -42,8 +31,7 @@ export function remoteData(url: string, token: string): DataSource {
   /** A 404 of a namespace route: the namespace is not there (the server's message says which). */
   const found = async (response: Response): Promise<Response> => {
     if (response.status !== 404) return response
-    const answer = (await response.json().catch(() => null)) as { error?: string } | null
-    throw new HttpError(404, answer?.error ?? 'not found')
+    throw new HttpError(404, (await errorOf(response)) ?? 'not found')
   }
 
   return {
