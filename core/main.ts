@@ -48,13 +48,8 @@ async function healthcheck(argv: string[]): Promise<void> {
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Uint8Array[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array)
-  const all = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.length, 0))
-  let at = 0
-  for (const chunk of chunks) {
-    all.set(chunk, at)
-    at += chunk.length
-  }
-  return all
+  const { concatBytes } = await import('./engine/bytes.ts')
+  return concatBytes(...chunks)
 }
 
 async function main(argv: string[]): Promise<void> {

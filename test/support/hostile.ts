@@ -5,6 +5,7 @@
 
 import { expect } from 'bun:test'
 import { connect } from 'node:net'
+import { concatBytes } from '../../core/engine/bytes.ts'
 import type { TestKvgate } from './kvgate.ts'
 
 /** mulberry32: small, fast and deterministic, so a failing case can be replayed by its seed. */
@@ -378,11 +379,11 @@ export function sendRaw(
     const finish = () => {
       clearTimeout(timer)
       socket.destroy()
-      resolve(parseAnswer(concat(chunks)))
+      resolve(parseAnswer(concatBytes(...chunks)))
     }
     socket.on('data', (chunk: Uint8Array) => {
       chunks.push(new Uint8Array(chunk))
-      if (answerComplete(concat(chunks))) finish()
+      if (answerComplete(concatBytes(...chunks))) finish()
     })
     socket.on('end', finish)
     socket.on('close', finish)
@@ -408,7 +409,7 @@ export function rawRequest(
     lines.push(`Content-Length: ${bodyBytes.length}`)
   }
   const head = latin1(`${lines.join('\r\n')}\r\n\r\n`)
-  return bodyBytes ? concat([head, bodyBytes]) : head
+  return bodyBytes ? concatBytes(head, bodyBytes) : head
 }
 
 /** Sends a request over a socket, byte for byte, and reads its answer as text; throws when none came. */
@@ -446,16 +447,6 @@ export function rawOf(request: HostileRequest): Uint8Array {
     headers,
     request.body ?? (request.method === 'GET' ? undefined : ''),
   )
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
 }
 
 const HEAD_END = latin1('\r\n\r\n')
@@ -512,7 +503,7 @@ function dechunk(bytes: Uint8Array): Uint8Array {
     parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size))
     offset = lineEnd + 2 + size + 2
   }
-  return concat(parts)
+  return concatBytes(...parts)
 }
 
 /** Checks collected over a run; `problems` lists every answer that broke the rules. */
