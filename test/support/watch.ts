@@ -101,6 +101,15 @@ export function watchSuite(
       return new SseReader(response)
     }
 
+    /** The event of a put of `<letter>:start`, seen on a stream that is then closed: a point to resume from. */
+    const startEvent = async (letter: string) => {
+      const first = await stream(`prefix=${letter}%3A`)
+      await target.put(`${letter}:start`, '0')
+      const [seen] = await first.take(1)
+      await first.close()
+      return seen
+    }
+
     test('without a credential that may read the container, the watch is refused', async () => {
       const response = await target.refused('')
       expect(response.status).toBe(target.refusedStatus)
@@ -137,10 +146,7 @@ export function watchSuite(
     })
 
     test('resumed with Last-Event-ID: exactly the 100 writes made while away, in order, once each', async () => {
-      const first = await stream('prefix=r%3A')
-      await target.put('r:start', '0')
-      const [seen] = await first.take(1)
-      await first.close()
+      const seen = await startEvent('r')
       for (let i = 0; i < 100; i++) await target.put(`r:${i}`, String(i))
       const resumed = await stream('prefix=r%3A', { 'last-event-id': seen!.id! })
       const got = await resumed.take(100)
@@ -154,10 +160,7 @@ export function watchSuite(
     })
 
     test('resumed from before what the log keeps: a reset, then the changes from there on', async () => {
-      const first = await stream('prefix=z%3A')
-      await target.put('z:start', '0')
-      const [seen] = await first.take(1)
-      await first.close()
+      const seen = await startEvent('z')
       for (let i = 0; i < 200; i++) await target.put(`z:${i}`, String(i))
       const resumed = await stream('prefix=z%3A', { 'last-event-id': seen!.id! })
       const [reset] = await resumed.take(1)
