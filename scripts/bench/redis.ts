@@ -17,7 +17,7 @@ import { Engine } from '../../core/engine/engine.ts'
 import { RedisBackend } from '../../core/engine/redis/backend.ts'
 import { DEFAULT_NEAR_CACHE_BYTES } from '../../core/engine/redis/near-cache.ts'
 import { privateRedis, redisServerInstalled } from '../../test/support/redis.ts'
-import { planBackend } from './backends.ts'
+import { type BackendPlan, planBackend } from './backends.ts'
 import { kvdb } from './dialects/kvdb.ts'
 import { measure, type Row } from './measure.ts'
 import { ensureInstalled, peakRss, run, stopAll } from './processes.ts'
@@ -33,6 +33,19 @@ const dir = mkdtempSync(join(tmpdir(), 'kvgate-bench-redis-'))
 const log = (line: string) => console.log(line)
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
+/** KVdb through kvgate on the plan's store, its log in dir; the near cache at its default unless given. */
+function startKvdb(plan: BackendPlan, logName: string, nearCacheBytes?: number) {
+  return startKvgate({
+    storeEnv: plan.storeEnv,
+    dialects: [kvdb],
+    logFile: join(dir, logName),
+    extraEnv:
+      nearCacheBytes === undefined
+        ? kvdb.env
+        : { ...kvdb.env, KVGATE_REDIS_NEAR_CACHE_BYTES: String(nearCacheBytes) },
+  })
+}
+
 async function cacheOnOff(): Promise<void> {
   const plan = await planBackend('redis', settings, dir, log)
   if (!plan) return
@@ -40,12 +53,7 @@ async function cacheOnOff(): Promise<void> {
   try {
     for (const bytes of [0, DEFAULT_NEAR_CACHE_BYTES]) {
       const cache = bytes ? `near cache ${bytes >> 20} MiB` : 'no near cache'
-      const server = await startKvgate({
-        storeEnv: plan.storeEnv,
-        dialects: [kvdb],
-        logFile: join(dir, `kvgate-${bytes}.log`),
-        extraEnv: { ...kvdb.env, KVGATE_REDIS_NEAR_CACHE_BYTES: String(bytes) },
-      })
+      const server = await startKvdb(plan, `kvgate-${bytes}.log`, bytes)
       try {
         const ns = await kvdb.open(server.handle)
         plan.namespaces.push(ns.namespace)
@@ -92,16 +100,7 @@ async function coherence(): Promise<void> {
   const plan = await planBackend('redis', settings, dir, log)
   if (!plan) return
   try {
-    const [a, b] = await Promise.all(
-      ['a', 'b'].map((name) =>
-        startKvgate({
-          storeEnv: plan.storeEnv,
-          dialects: [kvdb],
-          logFile: join(dir, `coherence-${name}.log`),
-          extraEnv: kvdb.env,
-        }),
-      ),
-    )
+    const [a, b] = await Promise.all(['a', 'b'].map((name) => startKvdb(plan, `coherence-${name}.log`)))
     try {
       const ns = await kvdb.open(a!.handle)
       plan.namespaces.push(ns.namespace)
@@ -145,12 +144,7 @@ async function rss(): Promise<void> {
   const keys = Number(process.env.BENCH_RSS_KEYS ?? 100_000)
   try {
     for (const cacheBytes of [0, 16 * 2 ** 20]) {
-      const server = await startKvgate({
-        storeEnv: plan.storeEnv,
-        dialects: [kvdb],
-        logFile: join(dir, `rss-${cacheBytes}.log`),
-        extraEnv: { ...kvdb.env, KVGATE_REDIS_NEAR_CACHE_BYTES: String(cacheBytes) },
-      })
+      const server = await startKvdb(plan, `rss-${cacheBytes}.log`, cacheBytes)
       try {
         const ns = await kvdb.open(server.handle)
         plan.namespaces.push(ns.namespace)
