@@ -839,6 +839,32 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         clock.advance(-20)
         expect(await engine.get(ns, utf8('gone'))).toBeNull()
       })
+
+      test('each sweep deletes at most its limit, including an entry expiring exactly now', async () => {
+        for (let i = 0; i < 5; i++) await engine.put(ns, utf8(`e${i}`), text('v'), { ttlMs: 1000 })
+        await engine.put(ns, utf8('kept'), text('v'), { ttlMs: 1001 })
+        clock.advance(1000)
+        const swept = []
+        for (let i = 0; i < 4; i++) swept.push(await engine.backend.sweep(clock.now(), 2))
+        expect(swept).toEqual([2, 2, 1, 0])
+        clock.advance(-1000)
+        expect((await engine.scan(ns, { limit: 10 })).entries.map((e) => keyText(e.key))).toEqual(['kept'])
+      })
+
+      test('maintain sweeps batch after batch until no whole batch comes back', async () => {
+        // The engine sweeps 1,000 at a time: 1,001 expired entries need a second batch.
+        const ops = Array.from({ length: 1001 }, (_, i) => ({
+          type: 'put' as const,
+          key: utf8(`e${i}`),
+          value: text('v'),
+          ttlMs: 10,
+        }))
+        await engine.batch(ns, ops)
+        clock.advance(20)
+        await engine.maintain()
+        clock.advance(-20)
+        expect(await engine.count(ns)).toBe(0)
+      })
     })
 
     describe('lists', () => {

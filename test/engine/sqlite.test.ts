@@ -48,3 +48,24 @@ test('a namespace changed by another process is seen at once, though its records
   await writer.close()
   await reader.close()
 })
+
+test('a namespace is dropped a batch at a time: its entries, then its list items, then its state', async () => {
+  const backend = new SqliteBackend({ path: ':memory:' })
+  const engine = new Engine(backend, { sweepIntervalMs: 0 })
+  for (const ns of ['doomed', 'kept']) {
+    for (let i = 0; i < 5; i++) await engine.put(ns, utf8(`k${i}`), { bytes: utf8('v') })
+    await engine.listWrite(ns, utf8('list'), ['1', '2', '3', '4'])
+  }
+  const calls: boolean[] = []
+  do calls.push(await backend.dropNamespace('doomed', 3))
+  while (!calls.at(-1))
+  // 3 entries; 2 entries and 1 item; 3 items (a whole batch, so maybe more); nothing left.
+  expect(calls).toEqual([false, false, false, true])
+  expect(await engine.count('doomed')).toBe(0)
+  expect(await engine.listKeys('doomed')).toEqual([])
+  expect(await engine.count('kept')).toBe(5)
+  expect(await engine.listRead('kept', utf8('list'))).toEqual(['1', '2', '3', '4'])
+  // The namespace's version counter went with it: its next write starts again at 1.
+  expect((await engine.put('doomed', utf8('again'), { bytes: utf8('v') })).version).toBe(1)
+  await engine.close()
+})
