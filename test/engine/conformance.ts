@@ -892,6 +892,23 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         ])
       })
 
+      test('after removals and adds, positions, counts and slices stay dense and in order', async () => {
+        await engine.listWrite(ns, list, ['1', '2', '3', '4', '5'])
+        await engine.listRemove(ns, list, ['2', '4'])
+        expect(await engine.listAdd(ns, list, ['2', '6'])).toEqual(['1', '3', '5', '2', '6'])
+        expect(await engine.listCount(ns, list)).toBe(5)
+        expect(await engine.listIndex(ns, list, ['2'])).toBe(3)
+        expect(await engine.listSlice(ns, list, 1, 3)).toEqual(['3', '5', '2'])
+        expect(await engine.listSlice(ns, list, -2, -1)).toEqual(['2', '6'])
+        expect(await engine.listSlice(ns, list, 4, 10)).toEqual(['6'])
+        expect(await engine.listSlice(ns, list, 5, 10)).toEqual([])
+        // A rewrite starts over: what is added next follows the new elements.
+        await engine.listWrite(ns, list, ['"a"'])
+        expect(await engine.listAdd(ns, list, ['"b"'])).toEqual(['"a"', '"b"'])
+        expect(await engine.listIndex(ns, list, ['"b"'])).toBe(1)
+        expect(await engine.listCount(ns, list)).toBe(2)
+      })
+
       test('remove ignores absent values and keeps an emptied list', async () => {
         await engine.listWrite(ns, list, ['"a"', '"b"', '"c"'])
         expect(await engine.listRemove(ns, list, ['"b"', '"zzz"'])).toEqual(['"a"', '"c"'])
