@@ -217,7 +217,7 @@ test.skipIf(!reachable)('entries, indexes and lists are stored in the documented
     expect(await raw.hget(`${base}:m`, 'k')).toBe(
       `1,${version},${updated},${expiresAt},10,7:text/plain{"a":1}`,
     )
-    expect(await raw.zrange(`${base}:i`, 0, -1)).toEqual(['k'])
+    expect(await raw.zrange(`${base}:i`, '0', '-1')).toEqual(['k'])
     expect(await raw.zscore(`${base}:x`, 'k')).toBe(String(expiresAt))
     expect(await raw.get(`${base}:v`)).toBe(String(version))
     expect(await raw.sismember(`${prefix}expiring`, 'layout')).toBe(1)
@@ -229,9 +229,9 @@ test.skipIf(!reachable)('entries, indexes and lists are stored in the documented
     expect(await raw.hmget(`${base}:e:p`, 'k', 'c', 'm', 'x')).toEqual(['4', null, null, null])
 
     await engine.listWrite('layout', utf8('l'), ['"b"', '1'])
-    expect(await raw.zrange(`${base}:l`, 0, -1)).toEqual(['l'])
+    expect(await raw.zrange(`${base}:l`, '0', '-1')).toEqual(['l'])
     // Elements by their canonical form (canonical-json.ts), scored by position, with the text first sent.
-    expect(await raw.zrange(`${base}:li:l`, 0, -1, 'WITHSCORES')).toEqual(['s"b"', '0', 'n1e1', '1'])
+    expect(await raw.zrange(`${base}:li:l`, '0', '-1', 'WITHSCORES')).toEqual(['s"b"', '0', 'n1e1', '1'])
     expect(await raw.hgetall(`${base}:lt:l`)).toEqual({ 's"b"': '"b"', n1e1: '1' })
   } finally {
     raw.disconnect()
