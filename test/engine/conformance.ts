@@ -670,6 +670,52 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         })
       })
 
+      // Dialects choose their answer by code and reason (core/http/error-table.ts), so the reason is
+      // part of what a refusal says.
+      test('every other refusal names its reason too', async () => {
+        const small = new Engine(await target.backend(), {
+          clock,
+          sweepIntervalMs: 0,
+          limits: { maxBatchOps: 2, maxListItems: 2, maxMetadataBytes: 4 },
+        })
+        engines.push(small)
+        await expectCode(small.increment(ns, utf8('n'), Number.NaN), 'invalid', 'delta')
+        await expectCode(small.scan(ns, { limit: 1, offset: -1 }), 'invalid', 'offset')
+        const op = { type: 'delete' as const, key: utf8('k') }
+        await expectCode(small.batch(ns, [op, op, op]), 'too_large', 'batch')
+        await expectCode(small.listWrite(ns, utf8('l'), ['1', '2', '3']), 'invalid', 'list-size')
+        await expectCode(small.listSlice(ns, utf8('l'), 0.5, 1), 'invalid', 'bounds')
+        await expectCode(
+          small.put(ns, utf8('k'), { ...text('v'), metadata: '12345' }),
+          'too_large',
+          'metadata',
+        )
+        for (const expiry of [
+          { ttlMs: 5, expiresAt: clock.now() + 5 },
+          { expiresAt: Number.NaN },
+          { expiresAt: clock.now() },
+          { expiresAt: LATEST_EXPIRY_MS + 1 },
+        ]) {
+          await expectCode(engine.put(ns, utf8('k'), text('v'), expiry), 'invalid', 'expiry')
+        }
+        await expectCode(
+          engine.put(ns, utf8('k'), text('v'), { ifAbsent: true, ifExists: true }),
+          'invalid',
+          'conditions',
+        )
+        await expectCode(engine.namespaces.create({ dialect: 'd\u0000' }), 'invalid', 'name')
+        const created = await engine.namespaces.create({ dialect: 'd' })
+        await engine.namespaces.update(created.id, { settings: { n: 1 } })
+        await expectCode(
+          engine.namespaces.update(created.id, { settings: {} }, { ifVersion: created.version }),
+          'conflict',
+          'namespace-changed',
+        )
+        const closed = new Engine(await target.backend(), { clock, sweepIntervalMs: 0 })
+        await closed.close()
+        await expectCode(closed.get(ns, utf8('k')), 'unavailable', 'closed')
+      })
+
       test('limits, invalid input, type mismatches and missing lists', async () => {
         await expectCode(engine.put(ns, new Uint8Array(0), text('v')), 'invalid', 'key')
         await expectCode(engine.get(ns, new Uint8Array(engine.limits.maxKeyBytes + 1)), 'too_large', 'key')
