@@ -186,3 +186,14 @@ test('records in the stored layout of the system namespace are read, and their t
   // Titles are per dialect and owner: the same one is free under another owner.
   await engine.namespaces.create({ dialect: 'd', owner: 'p', title: 'Shop' })
 })
+
+test("an owner's namespaces are listed oldest first, whatever order their ids fall in", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1))
+  const { namespaces } = open(clock)
+  const made = []
+  for (let i = 0; i < 6; i++) {
+    made.push((await namespaces.create({ dialect: 'd', owner: 'o' })).id)
+    clock.advance(-1000)
+  }
+  expect((await namespaces.list({ dialect: 'd', owner: 'o' })).map((ns) => ns.id)).toEqual(made.reverse())
+})
