@@ -549,6 +549,8 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           'conflict',
         )
         expect(fromUtf8((await engine.get(ns, utf8('fresh')))!.value)).toBe('x')
+        // A check reads its key and leaves it as it was.
+        expect((await engine.get(ns, utf8('v')))?.version).toBe(version)
       })
 
       test('puts and deletes with ifExists, judged against the state before the batch', async () => {
@@ -957,6 +959,7 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect(await engine.listAdd(ns, list, ['2', '6'])).toEqual(['1', '3', '5', '2', '6'])
         expect(await engine.listCount(ns, list)).toBe(5)
         expect(await engine.listIndex(ns, list, ['2'])).toBe(3)
+        expect(await engine.listIndex(ns, list, ['1', '6'])).toBe(0)
         expect(await engine.listSlice(ns, list, 1, 3)).toEqual(['3', '5', '2'])
         expect(await engine.listSlice(ns, list, -2, -1)).toEqual(['2', '6'])
         expect(await engine.listSlice(ns, list, 4, 10)).toEqual(['6'])
@@ -966,6 +969,9 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect(await engine.listAdd(ns, list, ['"b"'])).toEqual(['"a"', '"b"'])
         expect(await engine.listIndex(ns, list, ['"b"'])).toBe(1)
         expect(await engine.listCount(ns, list)).toBe(2)
+        // A deleted list leaves nothing behind for the next one of its key.
+        await engine.listDelete(ns, list)
+        expect(await engine.listAdd(ns, list, ['"c"'])).toEqual(['"c"'])
       })
 
       test('remove ignores absent values and keeps an emptied list', async () => {

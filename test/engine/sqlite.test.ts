@@ -4,10 +4,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
+import { InvalidError } from '../../core/engine/errors.ts'
 import { SqliteBackend } from '../../core/engine/sqlite/backend.ts'
+import { Database } from '../../core/engine/sqlite/database.ts'
+import { GroupCommit } from '../../core/engine/sqlite/group-commit.ts'
 import { engineConformance } from './conformance.ts'
 
 engineConformance('sqlite', { backend: () => new SqliteBackend({ path: ':memory:' }) })
+
+const value = (text: string) => ({
+  bytes: utf8(text),
+  kind: 'text' as const,
+  contentType: null,
+  metadata: null,
+  expiresAt: null,
+})
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -56,16 +67,67 @@ test('a namespace is dropped a batch at a time: its entries, then its list items
     for (let i = 0; i < 5; i++) await engine.put(ns, utf8(`k${i}`), { bytes: utf8('v') })
     await engine.listWrite(ns, utf8('list'), ['1', '2', '3', '4'])
   }
+  expect(await engine.get('doomed', utf8('k0'))).not.toBeNull() // now in the read cache
   const calls: boolean[] = []
   do calls.push(await backend.dropNamespace('doomed', 3))
   while (!calls.at(-1))
   // 3 entries; 2 entries and 1 item; 3 items (a whole batch, so maybe more); nothing left.
   expect(calls).toEqual([false, false, false, true])
   expect(await engine.count('doomed')).toBe(0)
+  expect(await engine.get('doomed', utf8('k0'))).toBeNull()
   expect(await engine.listKeys('doomed')).toEqual([])
   expect(await engine.count('kept')).toBe(5)
   expect(await engine.listRead('kept', utf8('list'))).toEqual(['1', '2', '3', '4'])
   // The namespace's version counter went with it: its next write starts again at 1.
   expect((await engine.put('doomed', utf8('again'), { bytes: utf8('v') })).version).toBe(1)
   await engine.close()
+})
+
+test('the backend answers ping while open; closed, every call is refused as unavailable, not thrown', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'kvgate-close-')), 'not', 'there', 'yet.db')
+  const backend = new SqliteBackend({ path })
+  expect(backend.name).toBe('sqlite')
+  await backend.ping()
+  // A write still queued when close begins is committed before the file closes.
+  const queued = backend.put('ns', utf8('k'), value('v'), {}, 0)
+  await backend.close()
+  expect(await queued).toBe(1)
+  await backend.close()
+  await expect(backend.ping()).rejects.toMatchObject({ code: 'unavailable', reason: 'closed' })
+  await expect(backend.put('ns', utf8('k'), value('w'), {}, 0)).rejects.toMatchObject({
+    code: 'unavailable',
+    reason: 'closed',
+    message: 'store is closed',
+  })
+  await expect(backend.get('ns', utf8('other'), 0)).rejects.toThrow()
+  const reopened = new SqliteBackend({ path })
+  expect(fromUtf8((await reopened.get('ns', utf8('k'), 0))!.value)).toBe('v')
+  await reopened.close()
+})
+
+test('a write failing with SQLITE_BUSY or SQLITE_LOCKED, extended codes too, is "unavailable"; others pass', async () => {
+  const database = new Database(':memory:')
+  const writer = new GroupCommit(database)
+  const failing = (errcode?: number) =>
+    writer.write(() => {
+      throw Object.assign(new Error(`code ${errcode}`), { errcode })
+    })
+  for (const code of [5, 6, 5 | (1 << 8), 6 | (1 << 8), 5 | (2 << 8)]) {
+    await expect(failing(code)).rejects.toMatchObject({
+      code: 'unavailable',
+      reason: 'busy',
+      message: 'database is busy',
+    })
+  }
+  for (const code of [1, 19, 13, 4, 7, undefined]) {
+    await expect(failing(code)).rejects.toThrow(`code ${code}`)
+  }
+  const refused = new InvalidError('key', 'mine')
+  await expect(
+    writer.write(() => {
+      throw refused
+    }),
+  ).rejects.toBe(refused)
+  await writer.close()
+  database.close()
 })
