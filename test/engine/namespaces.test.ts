@@ -197,3 +197,22 @@ test("an owner's namespaces are listed oldest first, whatever order their ids fa
   }
   expect((await namespaces.list({ dialect: 'd', owner: 'o' })).map((ns) => ns.id)).toEqual(made.reverse())
 })
+
+test('a store refusal other than a conflict is passed on by create and update, not called a taken title', async () => {
+  const engine = new Engine(openBackend({ type: 'sqlite', path: ':memory:', synchronous: 'normal' }), {
+    sweepIntervalMs: 0,
+    limits: { maxKeyBytes: 40 },
+  })
+  engines.push(engine)
+  const long = 'x'.repeat(50)
+  expect(await refusal(engine.namespaces.create({ dialect: 'd', title: long }))).toEqual([
+    'too_large',
+    'key is longer than 40 bytes',
+  ])
+  const { id } = await engine.namespaces.create({ dialect: 'd', title: 'short' })
+  expect(await refusal(engine.namespaces.update(id, { title: long }))).toEqual([
+    'too_large',
+    'key is longer than 40 bytes',
+  ])
+  expect((await engine.namespaces.get(id))!.title).toBe('short')
+})
