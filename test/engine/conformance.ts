@@ -456,6 +456,20 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect(bare.entries[0]!.value).toBeUndefined()
       })
 
+      test('a cursor outside the prefix range starts at its edge or ends the scan', async () => {
+        for (const key of ['a1', 'b1', 'b2', 'c1']) await engine.put(ns, utf8(key), text('v'))
+        const keys = async (query: { cursor: string; reverse?: boolean }) =>
+          (
+            await engine.scan(ns, { prefix: utf8('b'), limit: 10, ...query, cursor: utf8(query.cursor) })
+          ).entries.map((entry) => keyText(entry.key))
+        expect(await keys({ cursor: 'a9' })).toEqual(['b1', 'b2'])
+        expect(await keys({ cursor: 'c' })).toEqual([])
+        expect(await keys({ cursor: 'b' })).toEqual(['b1', 'b2'])
+        expect(await keys({ cursor: 'c', reverse: true })).toEqual(['b2', 'b1'])
+        expect(await keys({ cursor: 'a9', reverse: true })).toEqual([])
+        expect(await keys({ cursor: 'b2', reverse: true })).toEqual(['b1'])
+      })
+
       test('a cursor combines with offset and prefix', async () => {
         await fill(30)
         const page = await engine.scan(ns, {
