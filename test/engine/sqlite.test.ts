@@ -93,7 +93,11 @@ test('the backend answers ping while open; closed, every call is refused as unav
   await backend.close()
   expect(await queued).toBe(1)
   await backend.close()
-  await expect(backend.ping()).rejects.toMatchObject({ code: 'unavailable', reason: 'closed' })
+  await expect(backend.ping()).rejects.toMatchObject({
+    code: 'unavailable',
+    reason: 'closed',
+    message: 'store is closed',
+  })
   await expect(backend.put('ns', utf8('k'), value('w'), {}, 0)).rejects.toMatchObject({
     code: 'unavailable',
     reason: 'closed',
