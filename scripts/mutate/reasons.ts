@@ -5,6 +5,7 @@
 // - harmless: only speed, scheduling or memory changes;
 // - slow tests: killed by a test file left out of the per-mutant command for its run time;
 // - other tests: killed by a fast test file of another folder, left out of a per-folder run;
+// - tested since: a test for it was added after the run that left it alive;
 // - gap: a behaviour no test pins yet, worth a test.
 
 import type { Survivor } from './report.ts'

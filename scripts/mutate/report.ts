@@ -176,7 +176,8 @@ ${rows.join('\n')}
 Each carries one of these judgements (scripts/mutate/reasons.ts): equivalent (no behaviour any caller
 can see changes), harmless (only speed, scheduling or memory changes), slow tests (killed by a test
 file left out of the per-mutant command for its run time), other tests (killed by a fast test of
-another folder, left out of a per-folder run), or gap (a behaviour no test pins yet, worth a test). This run: ${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}.
+another folder, left out of a per-folder run), tested since (a test for it came after the run), or gap
+(a behaviour no test pins yet, worth a test). This run: ${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}.
 
 ${survivors.length ? survivors.join('\n') : 'None.'}
 `
