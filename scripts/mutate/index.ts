@@ -5,12 +5,14 @@
 // `npm run mutate -- --recheck` runs again only the mutants the last full run left alive (minutes,
 // after adding tests for them) and writes the merged result. Other arguments
 // go to Stryker (e.g. --concurrency 1). `--render` only writes docs/mutation.md again from the last
-// result, after a change to reasons.ts.
+// result, after a change to reasons.ts. `--combine "text" a.json b.json ...` writes docs/mutation.md
+// from the reports of several runs over different files (one folder at a time, each with the tests
+// of that folder: see docs/mutation.md), the text saying how they were run.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { explain } from './reasons.ts'
-import { type MutationReport, mergeRecheck, renderReport, survivorRanges } from './report.ts'
+import { combineReports, type MutationReport, mergeRecheck, renderReport, survivorRanges } from './report.ts'
 
 const root = join(import.meta.dir, '../..')
 const config = join(import.meta.dir, 'stryker.config.json')
@@ -41,6 +43,12 @@ const write = (report: MutationReport, run: string) => {
   })
   writeFileSync(join(root, 'docs/mutation.md'), markdown)
   console.log(markdown.split('\n').find((line) => line.startsWith('**Score')))
+}
+const combine = process.argv.indexOf('--combine')
+if (combine >= 0) {
+  const [text, ...paths] = process.argv.slice(combine + 1)
+  write(combineReports(paths.map(readReport)), text!)
+  process.exit(0)
 }
 if (render) {
   const last = readReport(mergedPath) as MutationReport & { kvgate: { run: string } }

@@ -98,6 +98,11 @@ export function mergeRecheck(full: MutationReport, recheck: MutationReport): Mut
   return { ...full, files }
 }
 
+/** Reports of runs over different files as one (a file in several keeps its last report's mutants). */
+export function combineReports(reports: MutationReport[]): MutationReport {
+  return { files: Object.assign({}, ...reports.map((report) => report.files)) }
+}
+
 export function survivorsOf(report: MutationReport): Survivor[] {
   return Object.entries(report.files)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -148,9 +153,9 @@ cores); run it after changing the engine or its tests, and read the survivors be
 is scripts/mutate/stryker.config.json (folders, not file names); the judgement of each survivor lives
 in scripts/mutate/reasons.ts, and this file is written by scripts/mutate/index.ts (\`-- --recheck\`
 runs only the last full run's survivors again; \`-- --render\` rewrites this file after a change to the
-reasons).
+reasons; \`-- --combine\` writes it from runs over one folder at a time, each with that folder's tests).
 
-Tests run for each mutant:
+Tests run for each mutant in a full run:
 
     ${facts.command}
 
@@ -170,8 +175,9 @@ ${rows.join('\n')}
 
 Each carries one of these judgements (scripts/mutate/reasons.ts): equivalent (no behaviour any caller
 can see changes), harmless (only speed, scheduling or memory changes), slow tests (killed by a test
-file left out of the per-mutant command for its run time), or gap (a behaviour no test pins yet,
-worth a test). This run: ${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}.
+file left out of the per-mutant command for its run time), other tests (killed by a fast test of
+another folder, left out of a per-folder run), tested since (a test for it came after the run), or gap
+(a behaviour no test pins yet, worth a test). This run: ${[...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ')}.
 
 ${survivors.length ? survivors.join('\n') : 'None.'}
 `

@@ -2,7 +2,9 @@
 // grants, and that rotation and deletion take effect at once, including for a token already seen.
 
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
-import { type AccountKind, Accounts } from '../../core/auth/accounts.ts'
+import { ACCOUNTS_NAMESPACE, type AccountKind, Accounts } from '../../core/auth/accounts.ts'
+import { hashSecret } from '../../core/auth/secrets.ts'
+import { fromUtf8, utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { openBackend } from '../../core/engine/store.ts'
 import { ManualClock } from '../support/manual-clock.ts'
@@ -101,6 +103,37 @@ describe('accounts', () => {
     expect(await accounts.get('not-an-id')).toBeNull()
   })
 
+  test('list orders by creation time, whatever order the ids fall in', async () => {
+    // Made newest first: with random ids, the store's id order matches neither order.
+    const made = []
+    for (let i = 0; i < 6; i++) {
+      made.push((await accounts.create('keys')).account_id)
+      clock.advance(-1000)
+    }
+    expect((await accounts.list()).map((account) => account.account_id)).toEqual(made.reverse())
+  })
+
+  test('accounts are records in the _accounts namespace, which kvgate versions sharing one store read', async () => {
+    const { account_id, credentials } = await accounts.create('keys', 'shop')
+    const token = credentials.api_key!
+    const account = await engine.get(ACCOUNTS_NAMESPACE, utf8(`account\u0000${account_id}`))
+    const credentialId = token.slice(4, 16)
+    expect(JSON.parse(fromUtf8(account!.value))).toEqual({
+      dialect: 'keys',
+      name: 'shop',
+      createdAt: clock.now(),
+      credentials: { api_key: credentialId },
+    })
+    const credential = await engine.get(ACCOUNTS_NAMESPACE, utf8(`credential\u0000${credentialId}`))
+    expect(JSON.parse(fromUtf8(credential!.value))).toEqual({
+      accountId: account_id,
+      dialect: 'keys',
+      role: 'owner',
+      hash: hashSecret(token.slice(16), credentialId),
+    })
+    expect(ACCOUNTS_NAMESPACE).toBe('_accounts')
+  })
+
   test('accounts created at the same time are listed by id', async () => {
     const made = [await accounts.create('keys'), await accounts.create('keys'), await accounts.create('keys')]
     expect((await accounts.list()).map((account) => account.account_id)).toEqual(
@@ -151,6 +184,32 @@ describe('accounts', () => {
       if (await accounts.verify(credentials.api_key!, 'keys')) working.push(credentials.api_key)
     }
     expect(working.length).toBe(1)
+  })
+
+  test('two rotations of different roles racing each other both take effect', async () => {
+    const app = await accounts.create('apps')
+    // Both read the same record version; the one that writes second conflicts and rotates again.
+    const [read, readwrite] = await Promise.all([
+      accounts.rotate(app.account_id, 'read'),
+      accounts.rotate(app.account_id, 'readwrite'),
+    ])
+    expect((await accounts.verify(read.credentials.read_token!, 'apps'))?.role).toBe('read')
+    expect((await accounts.verify(readwrite.credentials.readwrite_token!, 'apps'))?.role).toBe('readwrite')
+    for (const old of Object.values(app.credentials)) expect(await accounts.verify(old, 'apps')).toBeNull()
+  })
+
+  test('a rotation the store refuses for another reason than a race fails, without retrying', async () => {
+    // Three operations fit (create: the account and two credentials); rotating both roles needs five.
+    const small = new Engine(openBackend({ type: 'sqlite', path: ':memory:', synchronous: 'normal' }), {
+      clock,
+      sweepIntervalMs: 0,
+      limits: { maxBatchOps: 3 },
+    })
+    engines.push(small)
+    const limited = new Accounts(small, KINDS)
+    const app = await limited.create('apps')
+    await expect(limited.rotate(app.account_id, 'both')).rejects.toMatchObject({ code: 'too_large' })
+    expect((await limited.verify(app.credentials.read_token!, 'apps'))?.role).toBe('read')
   })
 
   test('delete removes the account, its credentials and its namespaces', async () => {

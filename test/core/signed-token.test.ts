@@ -26,6 +26,13 @@ test('another key, a changed payload or a malformed token does not verify', () =
   }
 })
 
+test('a signature of the wrong length is refused, not thrown on', () => {
+  const [body, signature] = signToken({ a: 1 }, 'k1').split('.')
+  for (const short of ['AAAA', signature!.slice(0, -2), `${signature}AAAA`]) {
+    expect(verifyToken(`${body}.${short}`, 'k1')).toBeNull()
+  }
+})
+
 test('a signed body that is not JSON is refused', () => {
   const body = Buffer.from('not json').toString('base64url')
   const token = `${body}.${hmacSha256('k', body).toString('base64url')}`

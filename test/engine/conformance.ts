@@ -457,6 +457,20 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect(bare.entries[0]!.value).toBeUndefined()
       })
 
+      test('a cursor outside the prefix range starts at its edge or ends the scan', async () => {
+        for (const key of ['a1', 'b1', 'b2', 'c1']) await engine.put(ns, utf8(key), text('v'))
+        const keys = async (query: { cursor: string; reverse?: boolean }) =>
+          (
+            await engine.scan(ns, { prefix: utf8('b'), limit: 10, ...query, cursor: utf8(query.cursor) })
+          ).entries.map((entry) => keyText(entry.key))
+        expect(await keys({ cursor: 'a9' })).toEqual(['b1', 'b2'])
+        expect(await keys({ cursor: 'c' })).toEqual([])
+        expect(await keys({ cursor: 'b' })).toEqual(['b1', 'b2'])
+        expect(await keys({ cursor: 'c', reverse: true })).toEqual(['b2', 'b1'])
+        expect(await keys({ cursor: 'a9', reverse: true })).toEqual([])
+        expect(await keys({ cursor: 'b2', reverse: true })).toEqual(['b1'])
+      })
+
       test('a cursor combines with offset and prefix', async () => {
         await fill(30)
         const page = await engine.scan(ns, {
@@ -550,6 +564,8 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           'conflict',
         )
         expect(fromUtf8((await engine.get(ns, utf8('fresh')))!.value)).toBe('x')
+        // A check reads its key and leaves it as it was.
+        expect((await engine.get(ns, utf8('v')))?.version).toBe(version)
       })
 
       test('puts and deletes with ifExists, judged against the state before the batch', async () => {
@@ -651,7 +667,7 @@ export function engineConformance(name: string, target: ConformanceTarget): void
             { type: 'put', key: utf8('a'), value: text('1') },
             { type: 'check', key: utf8('gone'), exists: true },
           ]),
-        ).toMatchObject({ reason: 'missing', opIndex: 1 })
+        ).toMatchObject({ reason: 'missing', opIndex: 1, key: utf8('gone') })
         expect(await failure([{ type: 'check', key: utf8('here'), exists: false }])).toMatchObject({
           reason: 'exists',
           opIndex: 0,
@@ -669,6 +685,51 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           reason: 'version',
           message: 'condition of operation 0 failed',
         })
+      })
+
+      // Dialects choose their answer by code and reason (core/http/error-table.ts), so the reason is
+      // part of what a refusal says.
+      test('every other refusal names its reason too', async () => {
+        const small = new Engine(await target.backend(), {
+          clock,
+          sweepIntervalMs: 0,
+          limits: { maxBatchOps: 2, maxListItems: 2, maxMetadataBytes: 4 },
+        })
+        engines.push(small)
+        await expectCode(small.increment(ns, utf8('n'), Number.NaN), 'invalid', 'delta')
+        await expectCode(small.scan(ns, { limit: 1, offset: -1 }), 'invalid', 'offset')
+        const op = { type: 'delete' as const, key: utf8('k') }
+        await expectCode(small.batch(ns, [op, op, op]), 'too_large', 'batch')
+        await expectCode(small.listWrite(ns, utf8('l'), ['1', '2', '3']), 'invalid', 'list-size')
+        await expectCode(small.listSlice(ns, utf8('l'), 0.5, 1), 'invalid', 'bounds')
+        await expectCode(small.listWrite(ns, utf8('l'), ['"open']), 'invalid', 'json')
+        await expectCode(
+          small.put(ns, utf8('k'), { ...text('v'), metadata: '12345' }),
+          'too_large',
+          'metadata',
+        )
+        for (const expiry of [
+          { ttlMs: 5, expiresAt: clock.now() + 5 },
+          { expiresAt: Number.NaN },
+          { expiresAt: clock.now() },
+          { expiresAt: LATEST_EXPIRY_MS + 1 },
+        ]) {
+          await expectCode(engine.put(ns, utf8('k'), text('v'), expiry), 'invalid', 'expiry')
+        }
+        expect(
+          await engine.put(ns, utf8('k'), text('v'), { ifAbsent: true, ifExists: true }).catch((e) => e),
+        ).toMatchObject({ reason: 'conditions', message: 'ifAbsent and ifExists cannot be combined' })
+        await expectCode(engine.namespaces.create({ dialect: 'd\u0000' }), 'invalid', 'name')
+        const created = await engine.namespaces.create({ dialect: 'd' })
+        await engine.namespaces.update(created.id, { settings: { n: 1 } })
+        await expectCode(
+          engine.namespaces.update(created.id, { settings: {} }, { ifVersion: created.version }),
+          'conflict',
+          'namespace-changed',
+        )
+        const closed = new Engine(await target.backend(), { clock, sweepIntervalMs: 0 })
+        await closed.close()
+        await expectCode(closed.get(ns, utf8('k')), 'unavailable', 'closed')
       })
 
       test('limits, invalid input, type mismatches and missing lists', async () => {
@@ -830,6 +891,20 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         expect((await live()).map(([key]) => key)).toEqual(['batch', 'counter', 'put'])
       })
 
+      test('maintain finishes dropping a namespace whose drop was left half done', async () => {
+        // A process that dies after deleting a namespace leaves its drop marker (namespaces.ts):
+        // the next maintenance run, in any process, removes the data.
+        const doomed = `${ns}-doomed`
+        await engine.put(doomed, utf8('k'), text('v'))
+        await engine.listWrite(doomed, utf8('l'), ['1'])
+        await engine.put('_system', utf8(`drop\u0000${doomed}`), { bytes: new Uint8Array(0) })
+        expect(engine.backendName).toBe(engine.backend.name)
+        await engine.maintain()
+        expect(await engine.count(doomed)).toBe(0)
+        expect(await engine.listKeys(doomed)).toEqual([])
+        expect(await engine.count('_system', { prefix: utf8('drop\u0000') })).toBe(0)
+      })
+
       test('the sweeper removes expired entries and keeps the rest', async () => {
         await engine.put(ns, utf8('gone'), text('v'), { ttlMs: 10 })
         await engine.put(ns, utf8('kept'), text('v'), { ttlMs: 100_000 })
@@ -839,6 +914,32 @@ export function engineConformance(name: string, target: ConformanceTarget): void
         // Back before its expiry, only a swept entry stays invisible.
         clock.advance(-20)
         expect(await engine.get(ns, utf8('gone'))).toBeNull()
+      })
+
+      test('each sweep deletes at most its limit, including an entry expiring exactly now', async () => {
+        for (let i = 0; i < 5; i++) await engine.put(ns, utf8(`e${i}`), text('v'), { ttlMs: 1000 })
+        await engine.put(ns, utf8('kept'), text('v'), { ttlMs: 1001 })
+        clock.advance(1000)
+        const swept = []
+        for (let i = 0; i < 4; i++) swept.push(await engine.backend.sweep(clock.now(), 2))
+        expect(swept).toEqual([2, 2, 1, 0])
+        clock.advance(-1000)
+        expect((await engine.scan(ns, { limit: 10 })).entries.map((e) => keyText(e.key))).toEqual(['kept'])
+      })
+
+      test('maintain sweeps batch after batch until no whole batch comes back', async () => {
+        // The engine sweeps 1,000 at a time: 1,001 expired entries need a second batch.
+        const ops = Array.from({ length: 1001 }, (_, i) => ({
+          type: 'put' as const,
+          key: utf8(`e${i}`),
+          value: text('v'),
+          ttlMs: 10,
+        }))
+        await engine.batch(ns, ops)
+        clock.advance(20)
+        await engine.maintain()
+        clock.advance(-20)
+        expect(await engine.count(ns)).toBe(0)
       })
     })
 
@@ -865,6 +966,27 @@ export function engineConformance(name: string, target: ConformanceTarget): void
           '12345678901234567891',
           '-0',
         ])
+      })
+
+      test('after removals and adds, positions, counts and slices stay dense and in order', async () => {
+        await engine.listWrite(ns, list, ['1', '2', '3', '4', '5'])
+        await engine.listRemove(ns, list, ['2', '4'])
+        expect(await engine.listAdd(ns, list, ['2', '6'])).toEqual(['1', '3', '5', '2', '6'])
+        expect(await engine.listCount(ns, list)).toBe(5)
+        expect(await engine.listIndex(ns, list, ['2'])).toBe(3)
+        expect(await engine.listIndex(ns, list, ['1', '6'])).toBe(0)
+        expect(await engine.listSlice(ns, list, 1, 3)).toEqual(['3', '5', '2'])
+        expect(await engine.listSlice(ns, list, -2, -1)).toEqual(['2', '6'])
+        expect(await engine.listSlice(ns, list, 4, 10)).toEqual(['6'])
+        expect(await engine.listSlice(ns, list, 5, 10)).toEqual([])
+        // A rewrite starts over: what is added next follows the new elements.
+        await engine.listWrite(ns, list, ['"a"'])
+        expect(await engine.listAdd(ns, list, ['"b"'])).toEqual(['"a"', '"b"'])
+        expect(await engine.listIndex(ns, list, ['"b"'])).toBe(1)
+        expect(await engine.listCount(ns, list)).toBe(2)
+        // A deleted list leaves nothing behind for the next one of its key.
+        await engine.listDelete(ns, list)
+        expect(await engine.listAdd(ns, list, ['"c"'])).toEqual(['"c"'])
       })
 
       test('remove ignores absent values and keeps an emptied list', async () => {

@@ -40,3 +40,30 @@ test('namespaces page through in id order, filtered by dialect and owner, and en
   ])
   await engine.close()
 })
+
+test('filtered pages span several scan pages, and a page ending on a scan page edge still says next', async () => {
+  const engine = new Engine(new SqliteBackend({ path: ':memory:' }), { sweepIntervalMs: 0 })
+  const ids = Array.from({ length: 230 }, (_, i) => `ns-${String(i).padStart(3, '0')}`)
+  for (const [i, id] of ids.entries()) await engine.namespaces.create({ dialect: i % 3 ? 'a' : 'b', id })
+  const pages = async (query: { dialect?: string; limit: number }) => {
+    const seen: string[][] = []
+    let after: string | undefined
+    for (;;) {
+      const { namespaces, next } = await namespacePage(engine, { ...query, after })
+      seen.push(namespaces.map((ns) => ns.id))
+      if (next === null) return seen
+      expect(next).toBe(namespaces.at(-1)!.id)
+      after = next
+    }
+  }
+  const onlyB = ids.filter((_, i) => i % 3 === 0)
+  const bPages = await pages({ dialect: 'b', limit: 30 })
+  expect(bPages.map((page) => page.length)).toEqual([30, 30, 17])
+  expect(bPages.flat()).toEqual(onlyB)
+  // 100 is the smallest scan page: a page of 100 ends exactly on the first scan page's edge.
+  const hundreds = await pages({ limit: 100 })
+  expect(hundreds.map((page) => page.length)).toEqual([100, 100, 30])
+  expect(hundreds.flat()).toEqual(ids)
+  expect((await pages({ limit: 230 })).map((page) => page.length)).toEqual([230])
+  await engine.close()
+})

@@ -2,6 +2,7 @@
 // owners, and what each refusal says (dialects show several of these messages to clients).
 
 import { afterAll, expect, test } from 'bun:test'
+import { utf8 } from '../../core/engine/bytes.ts'
 import { Engine } from '../../core/engine/engine.ts'
 import { openBackend } from '../../core/engine/store.ts'
 import { ManualClock } from '../support/manual-clock.ts'
@@ -121,4 +122,97 @@ test('namespaces created in the same millisecond are listed by id', async () => 
   const made = []
   for (let i = 0; i < 5; i++) made.push((await namespaces.create({ dialect: 'd', owner: 'o' })).id)
   expect((await namespaces.list({ dialect: 'd', owner: 'o' })).map((ns) => ns.id)).toEqual(made.sort())
+})
+
+test('updates racing each other are each applied to the state the others left', async () => {
+  const { namespaces } = open()
+  const { id } = await namespaces.create({ dialect: 'd', settings: { n: 0 } })
+  await Promise.all(
+    Array.from({ length: 5 }, () =>
+      namespaces.update<{ n: number }>(id, (current) => ({ settings: { n: current.settings.n + 1 } })),
+    ),
+  )
+  expect((await namespaces.get<{ n: number }>(id))!.settings.n).toBe(5)
+})
+
+test('of updates racing with one ifVersion, one wins and the others are "namespace changed"', async () => {
+  const { namespaces } = open()
+  const created = await namespaces.create({ dialect: 'd', settings: { n: 0 } })
+  const results = await Promise.allSettled(
+    [1, 2, 3].map((n) => namespaces.update(created.id, { settings: { n } }, { ifVersion: created.version })),
+  )
+  const won = results.filter((result) => result.status === 'fulfilled')
+  expect(won.length).toBe(1)
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      expect(result.reason).toMatchObject({ code: 'conflict', message: 'namespace changed' })
+    }
+  }
+  const kept = (await namespaces.get<{ n: number }>(created.id))!
+  expect(kept).toEqual((won[0] as PromiseFulfilledResult<typeof kept>).value)
+})
+
+test('deletes racing each other: exactly one deletes, the others find nothing', async () => {
+  const { namespaces } = open()
+  const { id } = await namespaces.create({ dialect: 'd', owner: 'o', title: 't' })
+  const answers = await Promise.all([1, 2, 3].map(() => namespaces.delete(id)))
+  expect(answers.filter(Boolean).length).toBe(1)
+  expect(await namespaces.get(id)).toBeNull()
+  expect(await namespaces.count({ dialect: 'd', owner: 'o' })).toBe(0)
+})
+
+test('an owner with more namespaces than one scan page gets them all listed', async () => {
+  const { namespaces } = open()
+  for (let i = 0; i < 1001; i++) await namespaces.create({ dialect: 'd', owner: 'many' })
+  await namespaces.create({ dialect: 'd', owner: 'other' })
+  expect((await namespaces.list({ dialect: 'd', owner: 'many' })).length).toBe(1001)
+  expect(await namespaces.count({ dialect: 'd', owner: 'many' })).toBe(1001)
+})
+
+test('records in the stored layout of the system namespace are read, and their titles are taken', async () => {
+  // The layout is persisted: a store written by an earlier kvgate must still read the same.
+  const engine = open()
+  const record = { dialect: 'd', owner: 'o', title: 'Shop', settings: { a: 1 }, createdAt: 5 }
+  const json = (value: unknown) => ({ bytes: utf8(JSON.stringify(value)), kind: 'json' as const })
+  await engine.put('_system', utf8('ns\u0000old-one'), json(record))
+  await engine.put('_system', utf8('title\u0000d\u0000o\u0000Shop'), { bytes: utf8('old-one') })
+  await engine.put('_system', utf8('owned\u0000d\u0000o\u0000old-one'), { bytes: new Uint8Array(0) })
+  expect(await engine.namespaces.get('old-one')).toMatchObject({ id: 'old-one', ...record })
+  expect((await engine.namespaces.list({ dialect: 'd', owner: 'o' })).map((ns) => ns.id)).toEqual(['old-one'])
+  expect(await refusal(engine.namespaces.create({ dialect: 'd', owner: 'o', title: 'Shop' }))).toEqual([
+    'conflict',
+    'title taken',
+  ])
+  // Titles are per dialect and owner: the same one is free under another owner.
+  await engine.namespaces.create({ dialect: 'd', owner: 'p', title: 'Shop' })
+})
+
+test("an owner's namespaces are listed oldest first, whatever order their ids fall in", async () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1))
+  const { namespaces } = open(clock)
+  const made = []
+  for (let i = 0; i < 6; i++) {
+    made.push((await namespaces.create({ dialect: 'd', owner: 'o' })).id)
+    clock.advance(-1000)
+  }
+  expect((await namespaces.list({ dialect: 'd', owner: 'o' })).map((ns) => ns.id)).toEqual(made.reverse())
+})
+
+test('a store refusal other than a conflict is passed on by create and update, not called a taken title', async () => {
+  const engine = new Engine(openBackend({ type: 'sqlite', path: ':memory:', synchronous: 'normal' }), {
+    sweepIntervalMs: 0,
+    limits: { maxKeyBytes: 40 },
+  })
+  engines.push(engine)
+  const long = 'x'.repeat(50)
+  expect(await refusal(engine.namespaces.create({ dialect: 'd', title: long }))).toEqual([
+    'too_large',
+    'key is longer than 40 bytes',
+  ])
+  const { id } = await engine.namespaces.create({ dialect: 'd', title: 'short' })
+  expect(await refusal(engine.namespaces.update(id, { title: long }))).toEqual([
+    'too_large',
+    'key is longer than 40 bytes',
+  ])
+  expect((await engine.namespaces.get(id))!.title).toBe('short')
 })

@@ -264,3 +264,54 @@ test.skipIf(!redisServerInstalled())(
     }
   },
 )
+
+// The key layout (keys.ts, common.lua) is persisted: kvgate processes of two versions may share one
+// Redis during an upgrade, and a restart must read what the last version wrote.
+test.skipIf(!reachable)('entries, indexes and lists are stored in the documented key layout', async () => {
+  const engine = new Engine(new RedisBackend({ url, prefix }), { sweepIntervalMs: 0 })
+  const raw = new Redis(url)
+  try {
+    const now = Date.now()
+    const base = `${prefix}{layout}`
+    const { version, expiresAt } = await engine.put(
+      'layout',
+      utf8('k'),
+      { bytes: utf8('v'), kind: 'text', contentType: 'text/plain', metadata: '{"a":1}' },
+      { ttlMs: 60_000 },
+    )
+    const fields = await raw.hgetall(`${base}:e:k`)
+    expect(fields).toEqual({
+      v: 'v',
+      k: '1',
+      c: 'text/plain',
+      m: '{"a":1}',
+      n: String(version),
+      u: expect.stringMatching(/^\d+$/),
+      x: String(expiresAt),
+    })
+    const updated = fields.u!
+    expect(Number(updated)).toBeGreaterThanOrEqual(now)
+    expect(await raw.hget(`${base}:m`, 'k')).toBe(
+      `1,${version},${updated},${expiresAt},10,7:text/plain{"a":1}`,
+    )
+    expect(await raw.zrange(`${base}:i`, '0', '-1')).toEqual(['k'])
+    expect(await raw.zscore(`${base}:x`, 'k')).toBe(String(expiresAt))
+    expect(await raw.get(`${base}:v`)).toBe(String(version))
+    expect(await raw.sismember(`${prefix}expiring`, 'layout')).toBe(1)
+
+    const plain = await engine.put('layout', utf8('p'), { bytes: utf8('1.5'), kind: 'float' })
+    expect(await raw.hget(`${base}:m`, 'p')).toBe(
+      `4,${plain.version},${await raw.hget(`${base}:e:p`, 'u')},,-1,-1:`,
+    )
+    expect(await raw.hmget(`${base}:e:p`, 'k', 'c', 'm', 'x')).toEqual(['4', null, null, null])
+
+    await engine.listWrite('layout', utf8('l'), ['"b"', '1'])
+    expect(await raw.zrange(`${base}:l`, '0', '-1')).toEqual(['l'])
+    // Elements by their canonical form (canonical-json.ts), scored by position, with the text first sent.
+    expect(await raw.zrange(`${base}:li:l`, '0', '-1', 'WITHSCORES')).toEqual(['s"b"', '0', 'n1e1', '1'])
+    expect(await raw.hgetall(`${base}:lt:l`)).toEqual({ 's"b"': '"b"', n1e1: '1' })
+  } finally {
+    raw.disconnect()
+    await engine.close()
+  }
+})
