@@ -74,14 +74,16 @@ function consoleSuite(storeName: string, env: Record<string, string>) {
     browser = await openBrowser()
     page = browser.context.pages()[0] ?? (await browser.context.newPage())
     // Well inside a step's limit, so that a wait that fails says what it waited for.
-    page.setDefaultTimeout(5_000)
+    page.setDefaultTimeout(10_000)
     page.on('request', (request) => requested.push(request.url()))
     page.on('console', (message) => {
       if (message.type() === 'error') complaints.push(message.text())
     })
     page.on('pageerror', (error) => complaints.push(error.message))
     page.on('dialog', (dialog) => dialog.accept())
-  }, 30_000)
+    // Chromium's first start reads its whole profile and libraries: on a loaded two-core machine
+    // that has taken over 30 s.
+  }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
