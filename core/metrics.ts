@@ -62,9 +62,11 @@ export class Metrics {
     series: (operation, backend) => this.storeDuration.seriesOf({ operation, backend }),
   }
   readonly contentType = METRICS_CONTENT_TYPE
-  /** Recent requests per second by dialect, for the admin API's stats. */
-  readonly rates = new RequestRates()
   private readonly durationByDialect = new Map<string, HistogramSeries>()
+  /** Recent requests per second by dialect, for the admin API's stats, from the histograms' counts. */
+  readonly rates = new RequestRates(
+    () => new Map([...this.durationByDialect].map(([dialect, series]) => [dialect, series.count])),
+  )
   private readonly stopLag: () => void
   private registry: Promise<{ metrics(): Promise<string> }> | undefined
 
@@ -79,7 +81,6 @@ export class Metrics {
       method,
       status: String(status),
     }))
-    this.rates.count(dialect)
     let duration = this.durationByDialect.get(dialect)
     if (!duration) {
       duration = this.requestDuration.seriesOf({ dialect })
@@ -100,5 +101,6 @@ export class Metrics {
 
   close(): void {
     this.stopLag()
+    this.rates.close()
   }
 }

@@ -1,49 +1,51 @@
 // Requests per second by dialect over the last few seconds, for the admin API's stats and the
-// console's live rate: a ring of one-second counts per dialect, so counting is an array increment.
+// console's live rate. The counts themselves are the request-duration histograms' (one per dialect,
+// already kept on every request); this samples their totals once a second and answers the growth
+// over the window, so a request pays nothing more for it.
 
-/** Seconds a rate is averaged over (whole seconds before the current one). */
+/** Seconds a rate is averaged over. */
 const WINDOW_SECONDS = 10
 
-class Ring {
-  readonly counts = new Float64Array(WINDOW_SECONDS + 1)
-  second = 0
+interface Sample {
+  at: number
+  totals: Map<string, number>
 }
 
 export class RequestRates {
-  private readonly rings = new Map<string, Ring>()
+  /** Oldest first; at most WINDOW_SECONDS + 1 of them. */
+  private readonly samples: Sample[] = []
+  private readonly timer: ReturnType<typeof setInterval>
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  count(name: string): void {
-    let ring = this.rings.get(name)
-    if (!ring) {
-      ring = new Ring()
-      this.rings.set(name, ring)
-    }
-    const second = Math.floor(this.now() / 1000)
-    advance(ring, second)
-    ring.counts[second % ring.counts.length]!++
+  constructor(
+    private readonly totals: () => Map<string, number>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sample()
+    this.timer = setInterval(() => this.sample(), 1000)
+    // A sampler must never keep a process alive (tests, CLI commands that build the server).
+    ;(this.timer as { unref?: () => void }).unref?.()
   }
 
-  /** Requests per second of each name over the last WINDOW_SECONDS whole seconds, and their total. */
+  /** Requests per second of each name over the window (or since the first sample), and their total. */
   perSecond(): Record<string, number> {
-    const second = Math.floor(this.now() / 1000)
+    const newest = { at: this.now(), totals: this.totals() }
+    const oldest = this.samples[0] ?? newest
+    const seconds = Math.max((newest.at - oldest.at) / 1000, 1)
     const rates: Record<string, number> = { total: 0 }
-    for (const [name, ring] of this.rings) {
-      advance(ring, second)
-      let sum = 0
-      for (let back = 1; back <= WINDOW_SECONDS; back++)
-        sum += ring.counts[(second - back) % ring.counts.length]!
-      rates[name] = sum / WINDOW_SECONDS
-      rates.total! += sum / WINDOW_SECONDS
+    for (const [name, total] of newest.totals) {
+      const rate = (total - (oldest.totals.get(name) ?? 0)) / seconds
+      rates[name] = rate
+      rates.total! += rate
     }
     return rates
   }
-}
 
-/** Zeroes the seconds that passed since the ring was last touched. */
-function advance(ring: Ring, second: number): void {
-  const passed = Math.min(second - ring.second, ring.counts.length)
-  for (let step = 1; step <= passed; step++) ring.counts[(ring.second + step) % ring.counts.length] = 0
-  if (second > ring.second) ring.second = second
+  close(): void {
+    clearInterval(this.timer)
+  }
+
+  private sample(): void {
+    this.samples.push({ at: this.now(), totals: this.totals() })
+    if (this.samples.length > WINDOW_SECONDS + 1) this.samples.shift()
+  }
 }
